@@ -1,1 +1,40 @@
-int main() { return 0; }
+// The `sluice` binary: the composition root. Subcommands are wired here and live in app/*.cpp.
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sluice::app;
+  CLI::App app{"Sluice: feature flags with an automated progressive-rollout controller"};
+  app.require_subcommand(1);
+
+  std::vector<std::string> validate_paths;
+  auto* validate = app.add_subcommand("validate", "Check flag files; one line per problem");
+  validate->add_option("paths", validate_paths, "Files or folders")->required();
+
+  EvalOptions eval_options;
+  auto* eval = app.add_subcommand("eval", "Evaluate flags for a context or a JSON-lines file");
+  eval->add_option("--flags", eval_options.flag_paths, "Flag files or folders")->required();
+  eval->add_option("--flag", eval_options.flag, "Flag key (all flags when omitted)");
+  eval->add_option("--context", eval_options.context, "Context as a JSON object");
+  eval->add_option("--contexts", eval_options.contexts_file,
+                   "JSON-lines file of contexts ('-' for standard input)");
+  eval->add_option("--default", eval_options.default_value,
+                   "The caller's default value as JSON (served when the flag is unknown)");
+
+  std::vector<std::string> demo_paths{"examples/flags"};
+  auto* demo = app.add_subcommand("demo", "Evaluate the sample flags and print who gets what");
+  demo->add_option("--flags", demo_paths, "Flag files or folders");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (*validate) return run_validate(validate_paths);
+  if (*eval) return run_eval(eval_options);
+  if (*demo) return run_demo(demo_paths);
+  return kExitUsage;
+}

@@ -21,8 +21,8 @@ struct Evaluation {
   const Value* value = nullptr;  // nullptr: the caller's default applies (unknown flag, mismatch)
   std::string_view variant;      // empty when no variant was served
   Reason reason = Reason::Error;
-  int rule_index = -1;           // index of the matching rule, -1 when none
-  std::string_view rule_name;    // its name; for a failed prerequisite, the prerequisite flag key
+  int rule_index = -1;         // index of the matching rule, -1 when none
+  std::string_view rule_name;  // its name; for a failed prerequisite, the prerequisite flag key
   ErrorCode error = ErrorCode::None;
 };
 

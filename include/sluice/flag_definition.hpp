@@ -40,7 +40,7 @@ enum class Operator {
 };
 
 struct ConditionDefinition {
-  std::string attribute;      // context attribute; unused by in_segment
+  std::string attribute;  // context attribute; unused by in_segment
   Operator op = Operator::Equals;
   std::vector<Value> values;  // `value: x` is read as a one-element list
   bool negate = false;
@@ -58,7 +58,7 @@ struct SplitWeight {
 };
 
 struct SplitDefinition {
-  std::vector<SplitWeight> weights;  // variants take consecutive bucket ranges in this order
+  std::vector<SplitWeight> weights;      // variants take consecutive bucket ranges in this order
   std::optional<std::string> bucket_by;  // falls back to the flag's, then `targetingKey`
   std::optional<std::string> salt;       // falls back to the flag's, then the flag key
   SourceLocation where;
@@ -72,7 +72,7 @@ struct ServeDefinition {
 };
 
 struct RuleDefinition {
-  std::string name;  // optional; results report the index when empty
+  std::string name;                             // optional; results report the index when empty
   std::vector<ConditionDefinition> conditions;  // all must hold
   std::vector<std::string> segments;            // the context must be in every one of them
   ServeDefinition serve;

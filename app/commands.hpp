@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::app {
+
+// Exit codes every subcommand keeps (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1;  // invalid definitions or input
+inline constexpr int kExitUsage = 2;    // bad command line
+
+int run_validate(const std::vector<std::string>& paths);
+
+struct EvalOptions {
+  std::vector<std::string> flag_paths;
+  std::optional<std::string> flag;           // all flags when absent
+  std::optional<std::string> context;        // JSON object
+  std::optional<std::string> contexts_file;  // JSON lines; "-" for standard input
+  std::string default_value = "null";        // JSON: the caller's default
+};
+int run_eval(const EvalOptions& options);
+
+int run_demo(const std::vector<std::string>& flag_paths);
+
+}  // namespace sluice::app

@@ -1,0 +1,157 @@
+#pragma once
+
+// The compiled form of a flag set: what evaluation walks. Everything is resolved to indices
+// (attribute slots, variant and segment indices) and every operand is pre-parsed, so evaluation
+// does no lookup by name, no parsing of operands and no allocation.
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "semver.hpp"
+#include "sluice/evaluation.hpp"
+#include "sluice/flag_definition.hpp"
+#include "sluice/value.hpp"
+
+namespace sluice::detail {
+
+// FNV-1a over the bytes, optionally folding ASCII case, for string sets that are looked up by
+// std::string_view (heterogeneous lookup: no temporary std::string).
+struct FoldingHash {
+  using is_transparent = void;
+  bool fold = false;
+  std::size_t operator()(std::string_view s) const;
+};
+
+struct FoldingEqual {
+  using is_transparent = void;
+  bool fold = false;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+using StringSet = std::unordered_set<std::string, FoldingHash, FoldingEqual>;
+
+// Operands of equals / in: a set per scalar type.
+struct ScalarSet {
+  StringSet strings;
+  std::vector<double> numbers;  // sorted
+  bool has_true = false;
+  bool has_false = false;
+  bool contains(const Value& v) const;  // false for a type the set cannot hold
+};
+
+// The operators left after normalisation (not_equals / not_in become negated equals / in).
+enum class Test {
+  InSet,
+  StartsWith,
+  EndsWith,
+  Contains,
+  Matches,
+  NumberCompare,
+  SemverCompare,
+  InstantCompare,
+  Exists,
+  InSegment,
+};
+
+// <, <=, =, >=, > expressed as the set of orderings that satisfy it.
+struct Comparison {
+  bool less = false;
+  bool equal = false;
+  bool greater = false;
+};
+
+struct CompiledCondition {
+  Test test = Test::Exists;
+  std::uint32_t slot = 0;  // attribute slot
+  bool negate = false;
+  bool fold_case = false;
+  ScalarSet set;
+  std::vector<std::string> strings;  // starts_with / ends_with / contains, folded if needed
+  std::vector<std::unique_ptr<RE2>> regexes;
+  Comparison comparison;
+  double number = 0;
+  std::string semver_text;  // owns the text that `semver` views
+  SemVer semver;
+  std::int64_t instant_micros = 0;
+  std::vector<std::uint32_t> segments;  // any of
+};
+
+struct CompiledSegment {
+  std::string key;
+  std::uint32_t id_slot = 0;
+  StringSet ids;
+  std::vector<CompiledCondition> conditions;  // all must hold, when there are any
+};
+
+struct CompiledSplit {
+  std::uint32_t bucket_slot = 0;
+  std::string salt;
+  // Variants take consecutive ranges: a bucket below `upper_bounds[i]` (and not below the one
+  // before) gets `variants[i]`.
+  std::vector<std::uint32_t> upper_bounds;
+  std::vector<std::uint32_t> variants;
+};
+
+struct CompiledServe {
+  std::uint32_t variant = 0;  // when there is no split
+  std::optional<CompiledSplit> split;
+};
+
+struct CompiledRule {
+  std::string name;
+  std::vector<std::uint32_t> segments;  // all of
+  std::vector<CompiledCondition> conditions;
+  CompiledServe serve;
+};
+
+struct CompiledPrerequisite {
+  std::uint32_t flag = 0;
+  std::string flag_key;
+  std::vector<std::uint32_t> variants;  // of the prerequisite flag; any of
+};
+
+struct CompiledVariant {
+  std::string name;
+  Value value;
+};
+
+struct CompiledFlag {
+  std::string key;
+  ValueType type = ValueType::Boolean;
+  bool enabled = true;
+  std::uint32_t off_variant = 0;
+  std::vector<CompiledVariant> variants;
+  std::vector<CompiledPrerequisite> prerequisites;
+  std::vector<CompiledRule> rules;
+  CompiledServe fallthrough;
+  bool is_static() const { return rules.empty() && prerequisites.empty(); }
+};
+
+struct CompiledSet {
+  FlagSet definitions;
+  std::vector<CompiledFlag> flags;
+  std::vector<CompiledSegment> segments;
+  std::unordered_map<std::string, std::uint32_t, FoldingHash, FoldingEqual> flag_index;
+  std::vector<std::string> attributes;  // slot -> name
+  std::unordered_map<std::string, std::uint32_t, FoldingHash, FoldingEqual> attribute_slots;
+};
+
+// Condition and segment tests, shared by the evaluator (condition.cpp).
+bool condition_holds(const CompiledCondition& condition, const CompiledSet& set,
+                     const std::vector<const Value*>& slots);
+bool segment_contains(const CompiledSegment& segment, const CompiledSet& set,
+                      const std::vector<const Value*>& slots);
+
+// The text a value buckets and matches ids by: a string as is, an integral number in decimal
+// (written into `buffer`). Empty optional for any other value.
+std::optional<std::string_view> key_text(const Value& value, char (&buffer)[32]);
+
+}  // namespace sluice::detail
