@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <map>
 
 #include "commands.hpp"
@@ -13,28 +14,33 @@ namespace {
 
 struct Persona {
   const char* name;
+  const char* description;
   Context context;
 };
 
 std::vector<Persona> personas() {
   auto person = [](const char* user, const char* account, const char* plan, const char* country) {
-    return Context(
-        {{"targetingKey", user}, {"accountId", account}, {"plan", plan}, {"country", country}});
+    return Context{
+        {"targetingKey", user}, {"accountId", account}, {"plan", plan}, {"country", country}};
   };
   return {
-      {"alice (enterprise, US)", person("user-alice", "acct-1042", "enterprise", "US")},
-      {"bob (free, GB)", person("user-bob", "acct-7", "free", "GB")},
-      {"chen (free, DE)", person("user-chen", "acct-88", "free", "DE")},
-      {"dana (pro, US)", person("user-dana", "acct-2718", "pro", "US")},
-      {"eve (free, US)", person("user-eve", "acct-501", "free", "US")},
-      {"anonymous (no ids)", Context({{"plan", "free"}, {"country", "US"}})},
+      {"alice", "acct-1042, enterprise, US", person("user-alice", "acct-1042", "enterprise", "US")},
+      {"bob", "acct-7, free, GB", person("user-bob", "acct-7", "free", "GB")},
+      {"chen", "acct-88, free, DE", person("user-chen", "acct-88", "free", "DE")},
+      {"dana", "acct-2718, pro, US", person("user-dana", "acct-2718", "pro", "US")},
+      {"eve", "acct-501, free, US", person("user-eve", "acct-501", "free", "US")},
+      {"anon", "no user or account id, free, US", Context{{"plan", "free"}, {"country", "US"}}},
   };
 }
 
+// `on/match`: the variant and, shortly, why.
 std::string cell(const Evaluation& e) {
-  std::string variant = e.variant.empty() ? "-" : std::string(e.variant);
-  return fmt::format("{} ({})", variant,
-                     e.error != ErrorCode::None ? to_string(e.error) : to_string(e.reason));
+  if (e.error == ErrorCode::TargetingKeyMissing) return std::string(e.variant) + "/no-key";
+  std::string reason = to_string(e.reason);
+  if (e.reason == Reason::TargetingMatch) reason = "match";
+  for (auto& c : reason)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return (e.variant.empty() ? std::string("-") : std::string(e.variant)) + "/" + reason;
 }
 
 }  // namespace
@@ -50,12 +56,22 @@ int run_demo(const std::vector<std::string>& flag_paths) {
   const auto& flags = snapshot.definitions().flags;
   fmt::print("Sluice: {} sample flags from {}\n\n", flags.size(), fmt::join(flag_paths, ", "));
 
-  for (const auto& persona : personas()) {
-    PreparedContext prepared = snapshot.prepare(persona.context);
-    fmt::print("{}\n", persona.name);
-    for (const auto& flag : flags) {
-      fmt::print("  {:<22} {}\n", flag.key, cell(snapshot.evaluate(flag.key, prepared)));
+  const auto people = personas();
+  for (const auto& persona : people)
+    fmt::print("  {:<6} {}\n", persona.name, persona.description);
+  fmt::print("\n{:<22}", "flag");
+  for (const auto& persona : people)
+    fmt::print(" {:<14}", persona.name);
+  fmt::print("\n");
+  std::vector<PreparedContext> prepared_people;
+  for (const auto& persona : people)
+    prepared_people.push_back(snapshot.prepare(persona.context));
+  for (const auto& flag : flags) {
+    fmt::print("{:<22}", flag.key);
+    for (const auto& context : prepared_people) {
+      fmt::print(" {:<14}", cell(snapshot.evaluate(flag.key, context)));
     }
+    fmt::print("\n");
   }
 
   constexpr int kUsers = 100000;
@@ -74,14 +90,13 @@ int run_demo(const std::vector<std::string>& flag_paths) {
       ++served[f][std::string(snapshot.evaluate(flags[f].key, prepared).variant)];
     }
   }
-  fmt::print("\n{} users in {} accounts:\n", kUsers, kAccounts);
-  fmt::print("  {:<22} {}\n", "flag", "variants served");
+  fmt::print("\nShare of each variant across {} users in {} accounts:\n", kUsers, kAccounts);
   for (std::size_t f = 0; f < flags.size(); ++f) {
     std::string shares;
     for (const auto& [variant, count] : served[f]) {
       shares += fmt::format("{:>5} {:6.2f}%   ", variant, 100.0 * count / kUsers);
     }
-    fmt::print("  {:<22} {}\n", flags[f].key, shares);
+    fmt::print("{:<22} {}\n", flags[f].key, shares);
   }
   return kExitOk;
 }

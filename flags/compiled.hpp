@@ -78,7 +78,7 @@ struct CompiledCondition {
   std::vector<std::unique_ptr<RE2>> regexes;
   Comparison comparison;
   double number = 0;
-  std::string semver_text;  // owns the text that `semver` views
+  std::unique_ptr<const std::string> semver_text;  // heap-owned: `semver` views it across moves
   SemVer semver;
   std::int64_t instant_micros = 0;
   std::vector<std::uint32_t> segments;  // any of

@@ -111,7 +111,7 @@ class Compiler {
     for (std::size_t i = 0; i < defs.flags.size(); ++i) {
       compile_flag(defs.flags[i], set_->flags[i]);
     }
-    if (diagnostics_.empty()) check_prerequisite_cycles();
+    check_prerequisite_cycles();
     if (!diagnostics_.empty()) return CompileResult{nullptr, std::move(diagnostics_)};
     return CompileResult{std::make_shared<const Snapshot>(std::move(set_)), {}};
   }
@@ -306,11 +306,11 @@ class Compiler {
       case Operator::SemverGte: {
         if (!expect_count(def, 1, 1) || !expect_strings(def)) return;
         out.test = Test::SemverCompare;
-        out.semver_text = def.values[0].as_string();
-        auto version = SemVer::parse(out.semver_text);
+        out.semver_text = std::make_unique<const std::string>(def.values[0].as_string());
+        auto version = SemVer::parse(*out.semver_text);
         if (!version) {
           error(def.where,
-                "condition field 'value': '" + out.semver_text +
+                "condition field 'value': '" + *out.semver_text +
                     "' is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])");
           return;
         }
@@ -429,9 +429,9 @@ class Compiler {
       if (i == 0) {
         out.type = *type;
       } else if (*type != out.type) {
-        error(v.where, "variant '" + v.name + "' is a " + to_string(*type) + " but variant '" +
-                           def.variants[0].name + "' is a " + to_string(out.type) +
-                           ": all of a flag's variants have one type");
+        error(v.where, "variant '" + v.name + "' is of type " + to_string(*type) +
+                           " but variant '" + def.variants[0].name + "' is of type " +
+                           to_string(out.type) + ": all of a flag's variants have one type");
       }
       for (std::size_t j = 0; j < i; ++j) {
         if (def.variants[j].name == v.name) error(v.where, "duplicate variant '" + v.name + "'");
@@ -496,11 +496,10 @@ class Compiler {
       for (const auto& prerequisite : set_->flags[f].prerequisites) {
         std::uint32_t next = prerequisite.flag;
         if (marks[next] == Mark::Active) {
+          // Named from the flag where the cycle closes, which is where it is reported.
           auto start = std::find(path.begin(), path.end(), next);
-          std::string cycle;
-          for (auto p = start; p != path.end(); ++p)
-            cycle += set_->flags[*p].key + " -> ";
-          cycle += set_->flags[next].key;
+          std::string cycle = set_->flags[f].key;
+          for (auto p = start; p != path.end(); ++p) cycle += " -> " + set_->flags[*p].key;
           error(set_->definitions.flags[f].where, "prerequisite cycle: " + cycle);
         } else if (marks[next] == Mark::New) {
           visit(next);

@@ -47,7 +47,11 @@ bool satisfies(std::strong_ordering order, const Comparison& wanted) {
 std::optional<std::int64_t> instant_of(const Value& v) {
   if (v.is_string()) return parse_rfc3339_micros(v.as_string());
   if (v.is_number() && std::isfinite(v.as_number())) {
-    return static_cast<std::int64_t>(v.as_number() * 1000.0);  // Unix milliseconds
+    // Unix milliseconds. Saturate far outside RFC 3339's range (years 0000-9999) so that the
+    // conversion cannot overflow (undefined behaviour) and such values still order correctly.
+    constexpr double kLimitMillis = 1e15;  // about year 33,658
+    const double millis = std::clamp(v.as_number(), -kLimitMillis, kLimitMillis);
+    return static_cast<std::int64_t>(millis * 1000.0);
   }
   return std::nullopt;
 }

@@ -8,6 +8,8 @@ std::string Diagnostic::format() const {
     out += where.file;
     if (where.line > 0) {
       out += ':' + std::to_string(where.line) + ':' + std::to_string(where.column);
+    } else if (!where.path.empty()) {
+      out += ": " + where.path;  // JSON files have no line numbers: the field path says where
     }
     out += ": ";
   } else if (!where.path.empty()) {

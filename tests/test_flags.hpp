@@ -132,7 +132,8 @@ inline SegmentDefinition condition_segment(std::string key,
 inline std::shared_ptr<const Snapshot> compile_ok(FlagSet set) {
   CompileResult result = compile_snapshot(std::move(set));
   std::string all;
-  for (const auto& d : result.diagnostics) all += d.format() + "\n";
+  for (const auto& d : result.diagnostics)
+    all += d.format() + "\n";
   EXPECT_TRUE(result.diagnostics.empty()) << all;
   EXPECT_NE(result.snapshot, nullptr);
   return result.diagnostics.empty() ? result.snapshot : nullptr;
@@ -141,7 +142,8 @@ inline std::shared_ptr<const Snapshot> compile_ok(FlagSet set) {
 // All diagnostics' messages, one per line (empty when the set compiles).
 inline std::string diagnostics_text(const CompileResult& result) {
   std::string all;
-  for (const auto& d : result.diagnostics) all += d.message + "\n";
+  for (const auto& d : result.diagnostics)
+    all += d.message + "\n";
   return all;
 }
 
@@ -207,6 +209,8 @@ inline Context with(std::string_view name, Value value) {
   return c;
 }
 
-inline Value list(std::vector<Value> values) { return Value(Value::Array(std::move(values))); }
+inline Value list(std::vector<Value> values) {
+  return Value(Value::Array(std::move(values)));
+}
 
 }  // namespace sluice::test

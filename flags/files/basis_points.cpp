@@ -7,7 +7,9 @@
 namespace sluice::detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -18,7 +20,8 @@ std::optional<std::uint32_t> percent_to_basis_points(std::string_view text) {
   // The number is `digits` * 10^-scale.
   std::string digits;
   int scale = 0;
-  while (i < text.size() && is_digit(text[i])) digits += text[i++];
+  while (i < text.size() && is_digit(text[i]))
+    digits += text[i++];
   if (i < text.size() && text[i] == '.') {
     ++i;
     while (i < text.size() && is_digit(text[i])) {
@@ -56,8 +59,10 @@ std::optional<std::uint32_t> percent_to_basis_points(std::string_view text) {
   const int shift = 2 - scale;
   if (static_cast<long>(digits.size()) + shift > 5) return std::nullopt;
   std::uint32_t basis_points = 0;
-  for (const char c : digits) basis_points = basis_points * 10 + static_cast<std::uint32_t>(c - '0');
-  for (int k = 0; k < shift; ++k) basis_points *= 10;
+  for (const char c : digits)
+    basis_points = basis_points * 10 + static_cast<std::uint32_t>(c - '0');
+  for (int k = 0; k < shift; ++k)
+    basis_points *= 10;
   if (basis_points > kTotalBasisPoints) return std::nullopt;
   return basis_points;
 }

@@ -50,7 +50,8 @@ std::string kind_name_with_article(DocNode::Kind kind, Syntax syntax);
 // Front ends stop descending here: flags are a handful of levels deep, and a YAML alias can
 // refer to its own ancestor, which would otherwise recurse forever.
 inline constexpr int kMaxDocumentDepth = 200;
-// YAML aliases can make a small text expand to an enormous tree ("billion laughs").
-inline constexpr std::size_t kMaxDocumentNodes = 4'000'000;
+// YAML aliases can make a small text expand to an enormous tree ("billion laughs"). Nodes that
+// are written out are bounded by the text; this bounds the copies that aliases make.
+inline constexpr std::size_t kMaxAliasNodes = 250'000;
 
 }  // namespace sluice::detail

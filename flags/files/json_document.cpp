@@ -29,9 +29,9 @@ class JsonConverter {
 
   bool convert(const Json& json, DocNode& out, const std::string& path, int depth) {
     if (depth > kMaxDocumentDepth) {
-      diagnostics_.push_back({{file_, 0, 0, path},
-                              "document is nested more than " +
-                                  std::to_string(kMaxDocumentDepth) + " levels deep"});
+      diagnostics_.push_back(
+          {{file_, 0, 0, path},
+           "document is nested more than " + std::to_string(kMaxDocumentDepth) + " levels deep"});
       return false;
     }
     switch (json.type()) {

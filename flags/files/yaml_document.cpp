@@ -1,21 +1,31 @@
 #include "yaml_document.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <sstream>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace sluice::detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::size_t count_digits(std::string_view s, std::size_t& i) {
   const std::size_t start = i;
-  while (i < s.size() && is_digit(s[i])) ++i;
+  while (i < s.size() && is_digit(s[i]))
+    ++i;
   return i - start;
 }
 
@@ -58,9 +68,8 @@ std::optional<double> parse_number(std::string_view s) {
 
 // Plain scalars are typed by their text (YAML 1.2 core schema, so `yes` and `on` stay strings);
 // quoted and block scalars (tag "!") and explicit `!!str` are always strings.
-void resolve_scalar(const YAML::Node& node, DocNode& out) {
-  out.text = node.Scalar();
-  const std::string& tag = node.Tag();
+void resolve_scalar(const std::string& tag, const std::string& text, DocNode& out) {
+  out.text = text;
   if (tag == "!" || tag == "tag:yaml.org,2002:str") {
     out.kind = DocNode::Kind::String;
     return;
@@ -84,91 +93,206 @@ Mark mark_of(const YAML::Mark& m) {
   return {m.line + 1, m.column + 1};
 }
 
-class YamlConverter {
+// Builds the tree of each document from parser events. Events rather than YAML::LoadAll: in
+// yaml-cpp 0.7, LoadAll loops forever, allocating, on a stray top-level `,` (upstream issue #1040),
+// and events let the documents before a syntax error be kept.
+class TreeBuilder final : public YAML::EventHandler {
  public:
-  YamlConverter(const std::string& file, Diagnostics& diagnostics)
+  TreeBuilder(const std::string& file, Diagnostics& diagnostics)
       : file_(file), diagnostics_(diagnostics) {}
 
-  // False when the document had to be abandoned (already reported).
-  bool convert(const YAML::Node& node, DocNode& out, int depth) {
-    out.mark = mark_of(node.Mark());
-    if (++nodes_ > kMaxDocumentNodes) {
-      return fail(out.mark, "document is too large (more than " +
-                                std::to_string(kMaxDocumentNodes) + " nodes after aliases)");
+  const YAML::Mark& document_start() const { return document_start_; }
+
+  // The document just read, unless it was empty or had to be abandoned (already reported).
+  std::optional<DocNode> take_document() {
+    if (failed_ || !root_ || root_->is(DocNode::Kind::Null)) return std::nullopt;
+    return std::move(root_);
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    document_start_ = mark;
+    root_.reset();
+    stack_.clear();
+    anchors_.clear();
+    failed_ = false;
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (failed_) return;
+    DocNode node;
+    node.mark = mark_of(mark);
+    add(std::move(node), anchor, {1, 1});
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (failed_) return;
+    DocNode node;
+    node.mark = mark_of(mark);
+    resolve_scalar(tag, value, node);
+    add(std::move(node), anchor, {1, 1});
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (failed_) return;
+    const auto it = anchors_.find(anchor);
+    // The parser knows the anchor, so it is still open: the alias is inside the node it names.
+    if (it == anchors_.end()) return fail(mark, "alias refers to a node that contains it");
+    const Anchored& anchored = it->second;
+    if (!count_alias_nodes(anchored.size.nodes, mark)) return;
+    if (static_cast<int>(stack_.size()) + anchored.size.height > kMaxDocumentDepth) {
+      return fail(mark, too_deep());
     }
-    if (depth > kMaxDocumentDepth) {
-      return fail(out.mark, "document is nested more than " + std::to_string(kMaxDocumentDepth) +
-                                " levels deep (or an alias refers to its own ancestor)");
-    }
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out.kind = DocNode::Kind::Null;
-        return true;
-      case YAML::NodeType::Scalar:
-        resolve_scalar(node, out);
-        return true;
-      case YAML::NodeType::Sequence:
-        out.kind = DocNode::Kind::Sequence;
-        out.items.reserve(node.size());
-        for (const auto& item : node) {
-          if (!convert(item, out.items.emplace_back(), depth + 1)) return false;
-        }
-        return true;
-      case YAML::NodeType::Map:
-        out.kind = DocNode::Kind::Map;
-        out.entries.reserve(node.size());
-        for (const auto& pair : node) {
-          const Mark key_mark = mark_of(pair.first.Mark());
-          if (!pair.first.IsScalar()) {
-            diagnostics_.push_back(
-                {{file_, key_mark.line, key_mark.column, ""}, "mapping keys must be scalars"});
-            continue;
-          }
-          DocEntry& entry = out.entries.emplace_back();
-          entry.key = pair.first.Scalar();
-          entry.key_mark = key_mark;
-          if (!convert(pair.second, entry.value, depth + 1)) return false;
-          // yaml-cpp marks an empty value (`key:`) where the next token starts, often on the
-          // next line; the key is where the author looks.
-          if (entry.value.is(DocNode::Kind::Null)) entry.value.mark = key_mark;
-        }
-        return true;
+    DocNode copy = anchored.node;
+    copy.mark = mark_of(mark);  // problems in it are reported where it is used
+    add(std::move(copy), YAML::NullAnchor, anchored.size);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(DocNode::Kind::Sequence, mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(DocNode::Kind::Map, mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Size {
+    std::size_t nodes = 0;
+    int height = 0;
+  };
+  struct Frame {
+    DocNode node;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    Size size{1, 1};
+    // Maps receive keys and values in turn.
+    bool have_key = false;
+    bool skip_value = false;  // the key could not be used (already reported)
+    std::string key;
+    Mark key_mark;
+  };
+  struct Anchored {
+    DocNode node;
+    Size size;
+  };
+
+  static std::string too_deep() {
+    return "document is nested more than " + std::to_string(kMaxDocumentDepth) + " levels deep";
+  }
+
+  void fail(const YAML::Mark& mark, std::string message) {
+    if (failed_) return;
+    failed_ = true;
+    const Mark at = mark_of(mark);
+    diagnostics_.push_back({{file_, at.line, at.column, ""}, std::move(message)});
+  }
+
+  bool count_alias_nodes(std::size_t count, const YAML::Mark& mark) {
+    alias_nodes_ += count;
+    if (alias_nodes_ > kMaxAliasNodes) {
+      fail(mark, "aliases expand to more than " + std::to_string(kMaxAliasNodes) + " nodes");
+      return false;
     }
     return true;
   }
 
- private:
-  bool fail(Mark mark, std::string message) {
-    diagnostics_.push_back({{file_, mark.line, mark.column, ""}, std::move(message)});
-    return false;
+  void open(DocNode::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (failed_) return;
+    if (static_cast<int>(stack_.size()) >= kMaxDocumentDepth) return fail(mark, too_deep());
+    Frame& frame = stack_.emplace_back();
+    frame.node.kind = kind;
+    frame.node.mark = mark_of(mark);
+    frame.anchor = anchor;
+  }
+
+  void close() {
+    if (failed_ || stack_.empty()) return;
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    add(std::move(frame.node), frame.anchor, frame.size);
+  }
+
+  // Hands a finished node to the open container (or makes it the document).
+  void add(DocNode node, YAML::anchor_t anchor, Size size) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{node, size};
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& parent = stack_.back();
+    parent.size.nodes += size.nodes;
+    parent.size.height = std::max(parent.size.height, size.height + 1);
+    if (parent.node.is(DocNode::Kind::Sequence)) {
+      parent.node.items.push_back(std::move(node));
+    } else if (!parent.have_key) {
+      take_key(parent, node);
+    } else {
+      parent.have_key = false;
+      if (parent.skip_value) return;
+      // yaml-cpp marks an empty value (`key:`) where the next token starts, often on the next
+      // line; the key is where the author looks.
+      if (node.is(DocNode::Kind::Null)) node.mark = parent.key_mark;
+      parent.node.entries.push_back({std::move(parent.key), parent.key_mark, std::move(node)});
+    }
+  }
+
+  void take_key(Frame& map, const DocNode& key) {
+    map.have_key = true;
+    map.key_mark = key.mark;
+    map.skip_value = !key.is_scalar() || key.is(DocNode::Kind::Null);
+    if (!map.skip_value) {
+      map.key = key.text;
+      return;
+    }
+    diagnostics_.push_back({{file_, key.mark.line, key.mark.column, ""},
+                            key.is(DocNode::Kind::Null) ? "mapping key is empty or null"
+                                                        : "mapping keys must be scalars"});
   }
 
   const std::string& file_;
   Diagnostics& diagnostics_;
-  std::size_t nodes_ = 0;
+  std::size_t alias_nodes_ = 0;  // for the whole file, so that splitting it into documents does
+                                 // not get around the limit
+  YAML::Mark document_start_;
+  std::optional<DocNode> root_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  bool failed_ = false;
 };
 
 }  // namespace
 
 std::vector<DocNode> parse_yaml_documents(std::string_view text, const std::string& file,
                                           Diagnostics& diagnostics) {
-  std::vector<YAML::Node> roots;
+  std::vector<DocNode> documents;
+  std::istringstream stream{std::string(text)};
+  TreeBuilder builder(file, diagnostics);
   try {
-    roots = YAML::LoadAll(std::string(text));
+    YAML::Parser parser(stream);
+    int previous_start = -1;
+    while (parser.HandleNextDocument(builder)) {
+      // A document that did not get past its first token is the yaml-cpp loop described above.
+      const YAML::Mark start = builder.document_start();
+      if (start.pos == previous_start) {
+        const Mark at = mark_of(start);
+        const bool known = start.pos >= 0 && static_cast<std::size_t>(start.pos) < text.size();
+        diagnostics.push_back(
+            {{file, at.line, at.column, ""},
+             known ? "YAML syntax error: unexpected '" + std::string(1, text[start.pos]) + "'"
+                   : std::string("YAML syntax error: unexpected token")});
+        break;
+      }
+      previous_start = start.pos;
+      if (auto document = builder.take_document()) documents.push_back(std::move(*document));
+    }
   } catch (const YAML::Exception& e) {
     const Mark mark = mark_of(e.mark);
     diagnostics.push_back({{file, mark.line, mark.column, ""}, "YAML syntax error: " + e.msg});
-    return {};
-  }
-
-  std::vector<DocNode> documents;
-  YamlConverter converter(file, diagnostics);
-  for (const auto& root : roots) {
-    // `---` at the end of a file, or a file of comments, is an empty document: nothing to read.
-    if (root.IsNull() || !root.IsDefined()) continue;
-    DocNode document;
-    if (converter.convert(root, document, 0)) documents.push_back(std::move(document));
   }
   return documents;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,7 @@ class Context {
 
   Context() = default;
   explicit Context(std::vector<Attribute> attributes);
+  Context(std::initializer_list<Attribute> attributes) : attributes_(attributes) {}
 
   // Sets or replaces an attribute.
   Context& set(std::string_view name, Value value);

@@ -18,6 +18,9 @@ struct SourceLocation {
 struct Diagnostic {
   SourceLocation where;
   std::string message;  // names the field and says what is wrong
+  // True when the problem leaves the definition as its author meant it (an unknown field, a
+  // repeated key), so checking the definition's meaning still gives useful errors.
+  bool meaning_intact = false;
 
   // `file:line:column: message`, falling back to the field path when there is no file.
   std::string format() const;
