@@ -68,7 +68,8 @@ RuleDefinition rule(std::string name, std::vector<ConditionDefinition> condition
 std::vector<Value> account_ids(int count) {
   std::vector<Value> ids;
   ids.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) ids.emplace_back("acct-" + std::to_string(i));
+  for (int i = 0; i < count; ++i)
+    ids.emplace_back("acct-" + std::to_string(i));
   return ids;
 }
 
@@ -99,8 +100,7 @@ sluice::FlagSet make_flag_set() {
   // F4: three string variants split 50/25/25 by user id.
   FlagDefinition experiment = flag(
       kCases[3].flag,
-      {{"control", Value("control"), {}}, {"a", Value("a"), {}}, {"b", Value("b"), {}}},
-      "control");
+      {{"control", Value("control"), {}}, {"a", Value("a"), {}}, {"b", Value("b"), {}}}, "control");
   experiment.kind = sluice::FlagKind::Experiment;
   experiment.fallthrough = serve_split({{"control", 5000}, {"a", 2500}, {"b", 2500}});
   set.flags.push_back(std::move(experiment));
@@ -115,17 +115,16 @@ sluice::FlagSet make_flag_set() {
 
   // F6: a regular expression on the email.
   FlagDefinition regex = boolean_flag(kCases[5].flag);
-  regex.rules.push_back(rule(
-      "first.last at example or corp",
-      {condition("email", Operator::Matches, {R"(^[a-z]+\.[a-z]+@(example|corp)\.com$)"})},
-      serve_variant("on")));
+  regex.rules.push_back(
+      rule("first.last at example or corp",
+           {condition("email", Operator::Matches, {R"(^[a-z]+\.[a-z]+@(example|corp)\.com$)"})},
+           serve_variant("on")));
   regex.fallthrough = serve_variant("off");
   set.flags.push_back(std::move(regex));
 
   // F7: three rules, then a 10/90 split (the architecture budget case).
   FlagDefinition layered = boolean_flag(kCases[6].flag);
-  layered.rules.push_back(rule("staff",
-                               {condition("email", Operator::EndsWith, {"@example.com"})},
+  layered.rules.push_back(rule("staff", {condition("email", Operator::EndsWith, {"@example.com"})},
                                serve_variant("on")));
   layered.rules.push_back(rule("enterprise in DE",
                                {condition("plan", Operator::In, {"enterprise"}),

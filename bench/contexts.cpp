@@ -27,10 +27,11 @@ class SplitMix64 {
 };
 
 constexpr std::array<std::string_view, 3> kPlans{"free", "pro", "enterprise"};
-constexpr std::array<std::string_view, 8> kCountries{"US", "GB", "DE", "FR", "IN", "BR", "JP", "CA"};
-constexpr std::array<std::string_view, 8> kFirstNames{"ada",   "alan", "grace", "linus",
-                                                      "barbara", "ken", "dennis", "margaret"};
-constexpr std::array<std::string_view, 8> kLastNames{"lovelace", "turing", "hopper", "torvalds",
+constexpr std::array<std::string_view, 8> kCountries{"US", "GB", "DE", "FR",
+                                                     "IN", "BR", "JP", "CA"};
+constexpr std::array<std::string_view, 8> kFirstNames{"ada",     "alan", "grace",  "linus",
+                                                      "barbara", "ken",  "dennis", "margaret"};
+constexpr std::array<std::string_view, 8> kLastNames{"lovelace", "turing",   "hopper",  "torvalds",
                                                      "liskov",   "thompson", "ritchie", "hamilton"};
 constexpr std::array<std::string_view, 4> kDomains{"example.com", "corp.com", "mail.net",
                                                    "sluice.dev"};
@@ -76,7 +77,8 @@ std::vector<sluice::PreparedContext> prepare_all(const sluice::Snapshot& snapsho
                                                  const std::vector<sluice::Context>& contexts) {
   std::vector<sluice::PreparedContext> prepared;
   prepared.reserve(contexts.size());
-  for (const auto& context : contexts) prepared.push_back(snapshot.prepare(context));
+  for (const auto& context : contexts)
+    prepared.push_back(snapshot.prepare(context));
   return prepared;
 }
 

@@ -11,9 +11,8 @@
 // every run and every machine evaluates exactly the same inputs.
 namespace sluice_bench {
 
-// 2^18 contexts; the benchmarks walk them with `index & kContextMask`.
+// 2^18 contexts by default; the benchmarks walk them with `index & (count - 1)`.
 inline constexpr std::size_t kContextCount = std::size_t{1} << 18;
-inline constexpr std::size_t kContextMask = kContextCount - 1;
 
 // The seed of the splitmix64 sequence that assigns attributes.
 inline constexpr std::uint64_t kContextSeed = 0x5eed'5111'ce00'0001ull;

@@ -18,12 +18,11 @@ struct LatencySummary {
   std::size_t batches = 0;  // samples, each the average of kBatchSize evaluations
   double p50_ns = 0;
   double p99_ns = 0;
-  double mean_ns = 0;
 };
 
-// Times `batches` batches of kBatchSize consecutive evaluations of `flag`, walking `prepared`
-// from where the previous call stopped (the size of `prepared` must be a power of two). A
-// warm-up of batches / 10 batches runs first and is not recorded.
+// Times `batches` batches of kBatchSize consecutive evaluations of `flag`, walking `prepared` in
+// order from its start and wrapping (its size must be a power of two). A warm-up of batches / 10
+// batches runs first and is not recorded.
 LatencySummary measure_latency(const sluice::Snapshot& snapshot, sluice::FlagHandle flag,
                                const std::vector<sluice::PreparedContext>& prepared,
                                std::size_t batches);

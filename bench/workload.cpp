@@ -10,7 +10,9 @@
 namespace sluice_bench {
 namespace {
 
-Workload build() {
+std::unique_ptr<const Workload> built;
+
+Workload build(std::size_t context_count) {
   Workload work;
   sluice::CompileResult compiled = sluice::compile_snapshot(make_flag_set());
   if (!compiled.snapshot) {
@@ -29,16 +31,25 @@ Workload build() {
     }
     work.handles[i] = *handle;
   }
-  work.contexts = make_contexts(kContextCount, kContextSeed);
+  work.contexts = make_contexts(context_count, kContextSeed);
   work.prepared = prepare_all(*work.snapshot, work.contexts);
+  work.mask = context_count - 1;
   return work;
 }
 
 }  // namespace
 
+const Workload& build_workload(std::size_t context_count) {
+  if (!built) built = std::make_unique<const Workload>(build(context_count));
+  return *built;
+}
+
 const Workload& workload() {
-  static const Workload work = build();
-  return work;
+  if (!built) {
+    std::fprintf(stderr, "sluice_bench: the workload was not built\n");
+    std::exit(1);
+  }
+  return *built;
 }
 
 void print_outcomes(const Workload& work, std::FILE* out) {

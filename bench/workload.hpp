@@ -17,9 +17,14 @@ struct Workload {
   std::vector<sluice::Context> contexts;
   std::vector<sluice::PreparedContext> prepared;  // points into `contexts`
   std::array<sluice::FlagHandle, kCases.size()> handles;
+  std::size_t mask = 0;  // prepared.size() - 1; the size is a power of two
 };
 
-// Built on first use; exits with a message if the flags do not compile.
+// Builds the workload with `context_count` contexts (a power of two). Call it once, before any
+// benchmark runs; exits with a message if the flags do not compile.
+const Workload& build_workload(std::size_t context_count);
+
+// The workload build_workload made.
 const Workload& workload();
 
 // Evaluates every case over every context once and prints what was served (variant, reason and
