@@ -18,6 +18,7 @@
 #include "semver.hpp"
 #include "sluice/evaluation.hpp"
 #include "sluice/flag_definition.hpp"
+#include "sluice/snapshot.hpp"
 #include "sluice/value.hpp"
 
 namespace sluice::detail {
@@ -38,13 +39,40 @@ struct FoldingEqual {
 
 using StringSet = std::unordered_set<std::string, FoldingHash, FoldingEqual>;
 
-// Operands of equals / in: a set per scalar type.
+// A scalar as the operators see it, whether it comes from a prepared slot or a list element.
+struct Scalar {
+  Value::Kind kind = Value::Kind::Null;
+  bool boolean = false;
+  double number = 0;
+  std::string_view text;
+};
+
+Scalar scalar_of(const Value& value);
+
+inline Scalar scalar_of(const AttributeSlot& slot) {
+  Scalar s;
+  s.kind = slot.kind();
+  if (s.kind == Value::Kind::String) {
+    s.text = slot.text();
+  } else if (s.kind == Value::Kind::Number) {
+    s.number = slot.number();
+  } else if (s.kind == Value::Kind::Bool) {
+    s.boolean = slot.boolean();
+  }
+  return s;
+}
+
+// Operands of equals / in: a set per scalar type. A few case-sensitive strings are compared
+// directly: for one or two short operands that beats hashing.
 struct ScalarSet {
+  static constexpr std::size_t kFewStrings = 8;
   StringSet strings;
+  std::vector<std::string> few_strings;  // used instead of `strings` when small and exact
+  bool use_few_strings = false;
   std::vector<double> numbers;  // sorted
   bool has_true = false;
   bool has_false = false;
-  bool contains(const Value& v) const;  // false for a type the set cannot hold
+  bool contains(const Scalar& s) const;  // false for a type the set cannot hold
 };
 
 // The operators left after normalisation (not_equals / not_in become negated equals / in).
@@ -125,6 +153,10 @@ struct CompiledVariant {
 
 struct CompiledFlag {
   std::string key;
+  // Set when the answer cannot depend on the context (disabled, or static with one variant):
+  // evaluation then returns it without looking at anything else.
+  std::optional<std::uint32_t> constant_variant;
+  Reason constant_reason = Reason::Static;
   ValueType type = ValueType::Boolean;
   bool enabled = true;
   std::uint32_t off_variant = 0;
@@ -144,14 +176,15 @@ struct CompiledSet {
   std::unordered_map<std::string, std::uint32_t, FoldingHash, FoldingEqual> attribute_slots;
 };
 
+using Slots = std::vector<AttributeSlot>;
+
 // Condition and segment tests, shared by the evaluator (condition.cpp).
 bool condition_holds(const CompiledCondition& condition, const CompiledSet& set,
-                     const std::vector<const Value*>& slots);
-bool segment_contains(const CompiledSegment& segment, const CompiledSet& set,
-                      const std::vector<const Value*>& slots);
+                     const Slots& slots);
+bool segment_contains(const CompiledSegment& segment, const CompiledSet& set, const Slots& slots);
 
 // The text a value buckets and matches ids by: a string as is, an integral number in decimal
 // (written into `buffer`). Empty optional for any other value.
-std::optional<std::string_view> key_text(const Value& value, char (&buffer)[32]);
+std::optional<std::string_view> key_text(const Scalar& value, char (&buffer)[32]);
 
 }  // namespace sluice::detail

@@ -257,6 +257,10 @@ class Compiler {
           }
         }
         std::sort(out.set.numbers.begin(), out.set.numbers.end());
+        if (!def.case_insensitive && out.set.strings.size() <= ScalarSet::kFewStrings) {
+          out.set.few_strings.assign(out.set.strings.begin(), out.set.strings.end());
+          out.set.use_few_strings = true;
+        }
         return;
       }
       case Operator::StartsWith:
@@ -462,6 +466,13 @@ class Compiler {
       out.rules.push_back(std::move(rule));
     }
     compile_serve(def, def.fallthrough, out.fallthrough);
+    if (!def.enabled) {
+      out.constant_variant = out.off_variant;
+      out.constant_reason = Reason::Disabled;
+    } else if (out.is_static() && !out.fallthrough.split) {
+      out.constant_variant = out.fallthrough.variant;
+      out.constant_reason = Reason::Static;
+    }
   }
 
   void compile_prerequisite(const PrerequisiteDefinition& def, CompiledFlag& out) {
@@ -499,7 +510,8 @@ class Compiler {
           // Named from the flag where the cycle closes, which is where it is reported.
           auto start = std::find(path.begin(), path.end(), next);
           std::string cycle = set_->flags[f].key;
-          for (auto p = start; p != path.end(); ++p) cycle += " -> " + set_->flags[*p].key;
+          for (auto p = start; p != path.end(); ++p)
+            cycle += " -> " + set_->flags[*p].key;
           error(set_->definitions.flags[f].where, "prerequisite cycle: " + cycle);
         } else if (marks[next] == Mark::New) {
           visit(next);

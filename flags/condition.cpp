@@ -44,28 +44,31 @@ bool satisfies(std::strong_ordering order, const Comparison& wanted) {
   return wanted.equal;
 }
 
-std::optional<std::int64_t> instant_of(const Value& v) {
-  if (v.is_string()) return parse_rfc3339_micros(v.as_string());
-  if (v.is_number() && std::isfinite(v.as_number())) {
+std::optional<std::int64_t> instant_of(const Scalar& v) {
+  if (v.kind == Value::Kind::String) return parse_rfc3339_micros(v.text);
+  if (v.kind == Value::Kind::Number && std::isfinite(v.number)) {
     // Unix milliseconds. Saturate far outside RFC 3339's range (years 0000-9999) so that the
     // conversion cannot overflow (undefined behaviour) and such values still order correctly.
     constexpr double kLimitMillis = 1e15;  // about year 33,658
-    const double millis = std::clamp(v.as_number(), -kLimitMillis, kLimitMillis);
+    const double millis = std::clamp(v.number, -kLimitMillis, kLimitMillis);
     return static_cast<std::int64_t>(millis * 1000.0);
   }
   return std::nullopt;
 }
 
-Outcome test_scalar(const CompiledCondition& c, const Value& v) {
+Outcome test_scalar(const CompiledCondition& c, const Scalar& v) {
+  const bool is_string = v.kind == Value::Kind::String;
   switch (c.test) {
     case Test::InSet:
-      if (!v.is_string() && !v.is_number() && !v.is_bool()) return Outcome::Invalid;
+      if (!is_string && v.kind != Value::Kind::Number && v.kind != Value::Kind::Bool) {
+        return Outcome::Invalid;
+      }
       return of(c.set.contains(v));
     case Test::StartsWith:
     case Test::EndsWith:
     case Test::Contains: {
-      if (!v.is_string()) return Outcome::Invalid;
-      std::string_view s = v.as_string();
+      if (!is_string) return Outcome::Invalid;
+      std::string_view s = v.text;
       for (const auto& operand : c.strings) {
         bool hit = false;
         if (c.test == Test::Contains) {
@@ -80,23 +83,24 @@ Outcome test_scalar(const CompiledCondition& c, const Value& v) {
       return Outcome::False;
     }
     case Test::Matches: {
-      if (!v.is_string()) return Outcome::Invalid;
+      if (!is_string) return Outcome::Invalid;
+      const re2::StringPiece text(v.text.data(), v.text.size());
       for (const auto& re : c.regexes) {
-        if (RE2::PartialMatch(v.as_string(), *re)) return Outcome::True;
+        if (RE2::PartialMatch(text, *re)) return Outcome::True;
       }
       return Outcome::False;
     }
     case Test::NumberCompare: {
-      if (!v.is_number() || std::isnan(v.as_number())) return Outcome::Invalid;
-      double x = v.as_number();
+      if (v.kind != Value::Kind::Number || std::isnan(v.number)) return Outcome::Invalid;
+      double x = v.number;
       auto order = x < c.number   ? std::strong_ordering::less
                    : x > c.number ? std::strong_ordering::greater
                                   : std::strong_ordering::equal;
       return of(satisfies(order, c.comparison));
     }
     case Test::SemverCompare: {
-      if (!v.is_string()) return Outcome::Invalid;
-      auto version = SemVer::parse(v.as_string());
+      if (!is_string) return Outcome::Invalid;
+      auto version = SemVer::parse(v.text);
       if (!version) return Outcome::Invalid;
       return of(satisfies(compare(*version, c.semver), c.comparison));
     }
@@ -112,13 +116,14 @@ Outcome test_scalar(const CompiledCondition& c, const Value& v) {
   return Outcome::Invalid;
 }
 
-Outcome test_value(const CompiledCondition& c, const Value& v) {
-  if (!v.is_array()) return test_scalar(c, v);
+Outcome test_slot(const CompiledCondition& c, const AttributeSlot& slot) {
+  if (slot.kind() != Value::Kind::Array) return test_scalar(c, scalar_of(slot));
   // A list satisfies the operator when any element does.
+  const auto& elements = slot.value()->as_array();
+  if (elements.empty()) return Outcome::False;
   Outcome result = Outcome::Invalid;
-  if (v.as_array().empty()) return Outcome::False;
-  for (const auto& element : v.as_array()) {
-    Outcome one = element.is_array() ? Outcome::Invalid : test_scalar(c, element);
+  for (const auto& element : elements) {
+    Outcome one = element.is_array() ? Outcome::Invalid : test_scalar(c, scalar_of(element));
     if (one == Outcome::True) return Outcome::True;
     if (one == Outcome::False) result = Outcome::False;
   }
@@ -140,23 +145,46 @@ bool FoldingEqual::operator()(std::string_view a, std::string_view b) const {
   return equal_text(a, b, fold);
 }
 
-bool ScalarSet::contains(const Value& v) const {
-  switch (v.kind()) {
-    case Value::Kind::String:
-      return strings.find(std::string_view(v.as_string())) != strings.end();
-    case Value::Kind::Number:
-      return std::binary_search(numbers.begin(), numbers.end(), v.as_number());
+Scalar scalar_of(const Value& value) {
+  Scalar s;
+  s.kind = value.kind();
+  switch (s.kind) {
     case Value::Kind::Bool:
-      return v.as_bool() ? has_true : has_false;
+      s.boolean = value.as_bool();
+      break;
+    case Value::Kind::Number:
+      s.number = value.as_number();
+      break;
+    case Value::Kind::String:
+      s.text = value.as_string();
+      break;
+    default:
+      break;
+  }
+  return s;
+}
+
+bool ScalarSet::contains(const Scalar& v) const {
+  switch (v.kind) {
+    case Value::Kind::String:
+      if (use_few_strings) {
+        return std::any_of(few_strings.begin(), few_strings.end(),
+                           [&](const std::string& s) { return s == v.text; });
+      }
+      return strings.find(v.text) != strings.end();
+    case Value::Kind::Number:
+      return std::binary_search(numbers.begin(), numbers.end(), v.number);
+    case Value::Kind::Bool:
+      return v.boolean ? has_true : has_false;
     default:
       return false;
   }
 }
 
-std::optional<std::string_view> key_text(const Value& value, char (&buffer)[32]) {
-  if (value.is_string()) return std::string_view(value.as_string());
-  if (value.is_number()) {
-    double d = value.as_number();
+std::optional<std::string_view> key_text(const Scalar& value, char (&buffer)[32]) {
+  if (value.kind == Value::Kind::String) return value.text;
+  if (value.kind == Value::Kind::Number) {
+    double d = value.number;
     if (d != std::trunc(d) || std::fabs(d) >= 9.007199254740992e15) return std::nullopt;
     auto result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<long long>(d));
     return std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer));
@@ -164,8 +192,7 @@ std::optional<std::string_view> key_text(const Value& value, char (&buffer)[32])
   return std::nullopt;
 }
 
-bool condition_holds(const CompiledCondition& c, const CompiledSet& set,
-                     const std::vector<const Value*>& slots) {
+bool condition_holds(const CompiledCondition& c, const CompiledSet& set, const Slots& slots) {
   Outcome outcome;
   if (c.test == Test::InSegment) {
     bool any = std::any_of(c.segments.begin(), c.segments.end(), [&](std::uint32_t s) {
@@ -173,25 +200,28 @@ bool condition_holds(const CompiledCondition& c, const CompiledSet& set,
     });
     outcome = of(any);
   } else {
-    const Value* value = slots[c.slot];
+    const AttributeSlot& slot = slots[c.slot];
+    const bool missing = !slot.present() || slot.kind() == Value::Kind::Null;
     if (c.test == Test::Exists) {
-      outcome = of(value != nullptr && !value->is_null());
-    } else if (value == nullptr || value->is_null()) {
+      outcome = of(!missing);
+    } else if (missing) {
       outcome = Outcome::False;
     } else {
-      outcome = test_value(c, *value);
+      outcome = test_slot(c, slot);
     }
   }
   if (outcome == Outcome::Invalid) return false;
   return (outcome == Outcome::True) != c.negate;
 }
 
-bool segment_contains(const CompiledSegment& segment, const CompiledSet& set,
-                      const std::vector<const Value*>& slots) {
+bool segment_contains(const CompiledSegment& segment, const CompiledSet& set, const Slots& slots) {
   if (!segment.ids.empty()) {
-    if (const Value* value = slots[segment.id_slot]) {
+    const AttributeSlot& slot = slots[segment.id_slot];
+    if (slot.present()) {
       char buffer[32];
-      if (auto text = key_text(*value, buffer); text && segment.ids.contains(*text)) return true;
+      if (auto text = key_text(scalar_of(slot), buffer); text && segment.ids.contains(*text)) {
+        return true;
+      }
     }
   }
   if (segment.conditions.empty()) return false;

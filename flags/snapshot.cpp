@@ -21,16 +21,16 @@ struct Resolution {
   ErrorCode error = ErrorCode::None;
 };
 
-using Slots = std::vector<const Value*>;
+using detail::Slots;
 
 Resolution serve(const CompiledFlag& flag, const CompiledServe& serve, const Slots& slots,
                  Reason reason_without_split, int rule_index, std::string_view rule_name) {
   if (!serve.split) return {serve.variant, reason_without_split, rule_index, rule_name};
   const auto& split = *serve.split;
-  const Value* key = slots[split.bucket_slot];
+  const detail::AttributeSlot& key = slots[split.bucket_slot];
   char buffer[32];
   std::optional<std::string_view> text;
-  if (key != nullptr) text = detail::key_text(*key, buffer);
+  if (key.present()) text = detail::key_text(detail::scalar_of(key), buffer);
   if (!text) {
     // Without its bucketing attribute a context is not bucketed at all: fail closed.
     return {flag.off_variant, Reason::Error, rule_index, rule_name, ErrorCode::TargetingKeyMissing};
@@ -81,13 +81,45 @@ Snapshot::Snapshot(std::unique_ptr<const detail::CompiledSet> compiled)
 
 Snapshot::~Snapshot() = default;
 
+namespace detail {
+
+AttributeSlot::AttributeSlot(const Value& value)
+    : value_(&value), kind_(static_cast<std::uint8_t>(value.kind())) {
+  switch (value.kind()) {
+    case Value::Kind::Bool:
+      storage_[0] = value.as_bool() ? 1 : 0;
+      break;
+    case Value::Kind::Number: {
+      const double number = value.as_number();
+      std::memcpy(storage_, &number, sizeof number);
+      break;
+    }
+    case Value::Kind::String: {
+      const std::string& text = value.as_string();
+      if (text.size() <= kInlineText) {
+        length_ = static_cast<std::uint8_t>(text.size());
+        text.copy(storage_, text.size());
+      } else {
+        length_ = kInlineText + 1;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace detail
+
 PreparedContext Snapshot::prepare(const Context& context) const {
   PreparedContext prepared;
   prepared.snapshot_ = this;
-  prepared.slots_.assign(compiled_->attributes.size(), nullptr);
+  prepared.slots_.resize(compiled_->attributes.size());
   for (const auto& [name, value] : context.attributes()) {
     auto it = compiled_->attribute_slots.find(std::string_view(name));
-    if (it != compiled_->attribute_slots.end()) prepared.slots_[it->second] = &value;
+    if (it != compiled_->attribute_slots.end()) {
+      prepared.slots_[it->second] = detail::AttributeSlot(value);
+    }
   }
   return prepared;
 }
@@ -112,6 +144,10 @@ Evaluation Snapshot::evaluate(FlagHandle handle, const PreparedContext& context,
   }
   const CompiledFlag& flag = compiled_->flags[handle.index];
   if (expected && *expected != flag.type) return error_evaluation(ErrorCode::TypeMismatch);
+  if (flag.constant_variant) {
+    const auto& variant = flag.variants[*flag.constant_variant];
+    return Evaluation{&variant.value, variant.name, flag.constant_reason};
+  }
   Resolution r = resolve(*compiled_, flag, context.slots_);
   const auto& variant = flag.variants[r.variant];
   return Evaluation{&variant.value, variant.name, r.reason, r.rule_index, r.rule_name, r.error};

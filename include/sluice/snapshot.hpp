@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -15,22 +16,54 @@ namespace sluice {
 
 namespace detail {
 struct CompiledSet;
-}
+
+// One context attribute as evaluation reads it. Scalars are copied in (strings of up to
+// kInlineText bytes inline), so evaluation reads the prepared context front to back instead of
+// chasing pointers into the Context; lists and long strings are read through `value()`.
+class AttributeSlot {
+ public:
+  static constexpr std::size_t kInlineText = 38;
+
+  AttributeSlot() = default;
+  explicit AttributeSlot(const Value& value);
+
+  bool present() const { return value_ != nullptr; }
+  const Value* value() const { return value_; }
+  Value::Kind kind() const { return static_cast<Value::Kind>(kind_); }
+  bool boolean() const { return storage_[0] != 0; }
+  double number() const {
+    double d;
+    std::memcpy(&d, storage_, sizeof d);
+    return d;
+  }
+  std::string_view text() const {
+    return length_ <= kInlineText ? std::string_view(storage_, length_)
+                                  : std::string_view(value_->as_string());
+  }
+
+ private:
+  // 32 bytes, so that a context's slots stay within few cache lines.
+  const Value* value_ = nullptr;
+  char storage_[kInlineText] = {};  // the text, the number's bytes, or the boolean
+  std::uint8_t kind_ = 0;
+  std::uint8_t length_ = 0;  // above kInlineText: the text lives in *value_
+};
+}  // namespace detail
 
 class Snapshot;
 
 // A context resolved against one snapshot's attribute table: each attribute the snapshot's rules
-// read has a slot, so evaluation finds attributes by index without hashing or allocating. It
-// points into the Context it was made from; keep that alive while the prepared context is used.
+// read has a slot, so evaluation finds attributes by index without hashing or allocating. Lists
+// and long strings point into the Context it was made from: keep that alive while this is used.
 class PreparedContext {
  public:
-  const Value* attribute(std::uint32_t slot) const { return slots_[slot]; }
+  const detail::AttributeSlot& attribute(std::uint32_t slot) const { return slots_[slot]; }
   const Snapshot* snapshot() const { return snapshot_; }
 
  private:
   friend class Snapshot;
   const Snapshot* snapshot_ = nullptr;
-  std::vector<const Value*> slots_;
+  std::vector<detail::AttributeSlot> slots_;
 };
 
 // Identifies a flag within one snapshot; look it up once with `Snapshot::find`.

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/store/clock.hpp"
+#include "sluice/store/errors.hpp"
+#include "sluice/store/records.hpp"
+
+namespace sluice::store {
+
+// Flags, segments, tokens, the audit log and the change feed. Every call blocks (run it on a
+// worker pool, never on the event loop) and every call is thread-safe. Every write is one
+// transaction: the row, its audit entry and its change-feed entry commit together.
+// Errors: StoreUnavailable when the database cannot be reached, StoreError otherwise,
+// std::invalid_argument for arguments no database could accept (empty key, bad hash).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending migrations. Throws SchemaTooNew if the database is newer than this binary.
+  virtual void migrate() = 0;
+  // The schema version recorded in the database (0 before migrate()).
+  virtual int schema_version() = 0;
+
+  // The version of the latest committed write; one per write, never reused.
+  virtual std::int64_t store_version() = 0;
+
+  virtual std::vector<FlagRecord> list_flags(bool include_archived) = 0;
+  virtual std::optional<FlagRecord> get_flag(std::string_view key) = 0;
+  virtual WriteResult create_flag(std::string_view key, std::string_view definition_json,
+                                  bool enabled, std::string_view actor) = 0;
+  // expected_version: optimistic concurrency; a different current version answers Conflict.
+  virtual WriteResult update_flag(std::string_view key, std::string_view definition_json,
+                                  std::optional<std::int64_t> expected_version,
+                                  std::string_view actor) = 0;
+  // Kill (false) or revive (true). Leaves the definition alone; a no-op write is still recorded.
+  virtual WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) = 0;
+  virtual WriteResult archive_flag(std::string_view key,
+                                   std::optional<std::int64_t> expected_version,
+                                   std::string_view actor) = 0;
+
+  virtual std::vector<SegmentRecord> list_segments() = 0;
+  virtual std::optional<SegmentRecord> get_segment(std::string_view key) = 0;
+  virtual WriteResult create_segment(std::string_view key, std::string_view definition_json,
+                                     std::string_view actor) = 0;
+  virtual WriteResult update_segment(std::string_view key, std::string_view definition_json,
+                                     std::optional<std::int64_t> expected_version,
+                                     std::string_view actor) = 0;
+  virtual WriteResult delete_segment(std::string_view key,
+                                     std::optional<std::int64_t> expected_version,
+                                     std::string_view actor) = 0;
+
+  virtual std::vector<AuditEntry> audit(const AuditQuery& query) = 0;
+
+  // Changes with a version above `version`, oldest first, at most `limit` (clamped to 1..10000).
+  virtual std::vector<Change> changes_since(std::int64_t version, int limit) = 0;
+
+  // Tokens are audited like other writes (never with their hash) and appear in the change feed
+  // (kind "token") so every replica can drop cached credentials.
+  virtual WriteResult create_token(std::string_view name, TokenScope scope,
+                                   std::string_view sha256_hex, std::string_view actor) = 0;
+  // Only tokens that are not revoked: a revoked token is as good as an unknown one.
+  virtual std::optional<TokenRecord> token_by_hash(std::string_view sha256_hex) = 0;
+  virtual std::vector<TokenRecord> list_tokens() = 0;  // revoked ones too
+  // False if there is no such token or it is already revoked.
+  virtual bool revoke_token(std::string_view name, std::string_view actor) = 0;
+
+  // Calls `callback` on a store-owned thread with every change committed after this call, in
+  // version order, each once — including changes made by other processes on the same database.
+  // Subscribe before loading a snapshot and skip changes at or below the snapshot's version.
+  // A callback must not throw (exceptions are swallowed) and should return quickly.
+  virtual void subscribe(std::function<void(const Change&)> callback) = 0;
+};
+
+struct StoreOptions {
+  Clock clock = system_clock();
+  // How often subscribers' feed is re-read even without a notification: catches up after a lost
+  // PostgreSQL listener connection, and picks up other processes' writes to a SQLite file.
+  std::chrono::milliseconds change_poll_interval{2000};
+  // PostgreSQL only.
+  int pool_size = 4;
+  std::chrono::seconds connect_timeout{5};
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds reconnect_backoff_min{100};
+  std::chrono::milliseconds reconnect_backoff_max{5000};
+  // SQLite only: how long to wait for another process's write lock.
+  std::chrono::milliseconds sqlite_busy_timeout{5000};
+};
+
+// "sqlite:PATH" (or "sqlite::memory:") or "postgresql://..." / "postgres://..." (a libpq URI).
+// Throws StoreError with a clear message for any other URL. Does not migrate.
+std::unique_ptr<Store> open_store(const std::string& url, const StoreOptions& options = {});
+
+}  // namespace sluice::store

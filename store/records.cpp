@@ -1,0 +1,49 @@
+#include "sluice/store/records.hpp"
+
+#include "sluice/store/errors.hpp"
+
+namespace sluice::store {
+
+std::string_view to_string(WriteStatus status) {
+  switch (status) {
+    case WriteStatus::Ok:
+      return "ok";
+    case WriteStatus::NotFound:
+      return "not_found";
+    case WriteStatus::AlreadyExists:
+      return "already_exists";
+    case WriteStatus::Conflict:
+      return "conflict";
+    case WriteStatus::Archived:
+      return "archived";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(TokenScope scope) {
+  switch (scope) {
+    case TokenScope::Admin:
+      return "admin";
+    case TokenScope::Read:
+      return "read";
+    case TokenScope::Sdk:
+      return "sdk";
+  }
+  return "unknown";
+}
+
+std::optional<TokenScope> parse_token_scope(std::string_view text) {
+  if (text == "admin") return TokenScope::Admin;
+  if (text == "read") return TokenScope::Read;
+  if (text == "sdk") return TokenScope::Sdk;
+  return std::nullopt;
+}
+
+SchemaTooNew::SchemaTooNew(int database_version, int binary_version)
+    : StoreError("database schema version " + std::to_string(database_version) +
+                 " is newer than this sluice binary supports (" + std::to_string(binary_version) +
+                 "); upgrade sluice"),
+      database_version_(database_version),
+      binary_version_(binary_version) {}
+
+}  // namespace sluice::store

@@ -1,0 +1,40 @@
+#pragma once
+
+// Turning text rows (SqlRow) into records, shared by every query of sql_store*.cpp.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sluice/store/records.hpp"
+#include "sql_backend.hpp"
+
+namespace sluice::store::detail {
+
+std::string text_at(const SqlRow& row, std::size_t column);  // throws StoreError on NULL
+std::int64_t int_at(const SqlRow& row, std::size_t column);
+// SQLite answers 0/1, PostgreSQL t/f.
+bool bool_at(const SqlRow& row, std::size_t column);
+
+// Column lists and row readers; keep each pair together.
+inline constexpr const char* kFlagColumns =
+    "f.key, f.definition_json, s.enabled, f.archived, f.version, f.created_at, f.updated_at, "
+    "f.updated_by FROM flags f JOIN flag_state s ON s.flag_key = f.key";
+FlagRecord flag_from_row(const SqlRow& row);
+
+inline constexpr const char* kSegmentColumns =
+    "key, definition_json, version, updated_at, updated_by FROM segments";
+SegmentRecord segment_from_row(const SqlRow& row);
+
+inline constexpr const char* kTokenColumns =
+    "name, scope, sha256_hex, created_at, revoked_at FROM tokens";
+TokenRecord token_from_row(const SqlRow& row);
+
+inline constexpr const char* kAuditColumns =
+    "id, at, actor, action, target_kind, target_key, before_json, after_json FROM audit_log";
+AuditEntry audit_from_row(const SqlRow& row);
+
+// Throws std::invalid_argument naming `what` if `value` is empty.
+void require_non_empty(std::string_view value, std::string_view what);
+
+}  // namespace sluice::store::detail

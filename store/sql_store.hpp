@@ -1,0 +1,80 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "change_notifier.hpp"
+#include "sluice/store/store.hpp"
+#include "sql_backend.hpp"
+
+namespace sluice::store::detail {
+
+// The store's logic, written once over SqlBackend. Each write takes the next store version
+// first (UPDATE store_meta ... RETURNING), which serialises writers on PostgreSQL: versions
+// therefore commit in order, so a reader of the change feed never sees version N+1 before N.
+class SqlStore final : public Store {
+ public:
+  SqlStore(std::unique_ptr<SqlBackend> backend, const StoreOptions& options);
+  ~SqlStore() override;
+
+  void migrate() override;
+  int schema_version() override;
+  std::int64_t store_version() override;
+
+  std::vector<FlagRecord> list_flags(bool include_archived) override;
+  std::optional<FlagRecord> get_flag(std::string_view key) override;
+  WriteResult create_flag(std::string_view key, std::string_view definition_json, bool enabled,
+                          std::string_view actor) override;
+  WriteResult update_flag(std::string_view key, std::string_view definition_json,
+                          std::optional<std::int64_t> expected_version,
+                          std::string_view actor) override;
+  WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) override;
+  WriteResult archive_flag(std::string_view key, std::optional<std::int64_t> expected_version,
+                           std::string_view actor) override;
+
+  std::vector<SegmentRecord> list_segments() override;
+  std::optional<SegmentRecord> get_segment(std::string_view key) override;
+  WriteResult create_segment(std::string_view key, std::string_view definition_json,
+                             std::string_view actor) override;
+  WriteResult update_segment(std::string_view key, std::string_view definition_json,
+                             std::optional<std::int64_t> expected_version,
+                             std::string_view actor) override;
+  WriteResult delete_segment(std::string_view key, std::optional<std::int64_t> expected_version,
+                             std::string_view actor) override;
+
+  std::vector<AuditEntry> audit(const AuditQuery& query) override;
+  std::vector<Change> changes_since(std::int64_t version, int limit) override;
+
+  WriteResult create_token(std::string_view name, TokenScope scope, std::string_view sha256_hex,
+                           std::string_view actor) override;
+  std::optional<TokenRecord> token_by_hash(std::string_view sha256_hex) override;
+  std::vector<TokenRecord> list_tokens() override;
+  bool revoke_token(std::string_view name, std::string_view actor) override;
+
+  void subscribe(std::function<void(const Change&)> callback) override;
+
+ private:
+  // What one write records besides its row change.
+  struct Event {
+    std::string_view actor;
+    std::string_view action;       // audit action
+    std::string_view target_kind;  // audit target kind
+    std::string_view change_kind;  // change-feed kind
+    std::string_view key;
+    std::optional<std::string> before_json;
+    std::optional<std::string> after_json;
+  };
+  // Takes the next store version; the row lock it holds orders all writers.
+  static std::int64_t next_store_version(SqlTx& tx);
+  // Appends the audit entry and the change-feed entry for `store_version`.
+  static void record(SqlTx& tx, std::int64_t store_version, const std::string& at,
+                     const Event& event);
+  static std::vector<Change> read_changes(SqlTx& tx, std::int64_t after, int limit);
+
+  std::unique_ptr<SqlBackend> backend_;
+  StoreOptions options_;
+  std::mutex notifier_mutex_;
+  std::unique_ptr<ChangeNotifier> notifier_;  // created by the first subscribe()
+};
+
+}  // namespace sluice::store::detail
