@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "context_json.hpp"
+#include "sluice/context_json.hpp"
 #include "evaluation_json.hpp"
 #include "load_snapshot.hpp"
 

@@ -1,8 +1,8 @@
-#include "context_json.hpp"
+#include "sluice/context_json.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace sluice::app {
+namespace sluice {
 
 Value value_from_json(const nlohmann::json& json) {
   switch (json.type()) {
@@ -33,12 +33,7 @@ Value value_from_json(const nlohmann::json& json) {
   }
 }
 
-std::optional<Context> context_from_json_text(std::string_view text, std::string& error) {
-  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    error = "context is not valid JSON";
-    return std::nullopt;
-  }
+std::optional<Context> context_from_json(const nlohmann::json& json, std::string& error) {
   if (!json.is_object()) {
     error = "context must be a JSON object";
     return std::nullopt;
@@ -50,4 +45,13 @@ std::optional<Context> context_from_json_text(std::string_view text, std::string
   return Context(std::move(attributes));
 }
 
-}  // namespace sluice::app
+std::optional<Context> context_from_json_text(std::string_view text, std::string& error) {
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    error = "context is not valid JSON";
+    return std::nullopt;
+  }
+  return context_from_json(json, error);
+}
+
+}  // namespace sluice
