@@ -259,6 +259,10 @@ void Decoder::document(const DocNode& root, DocumentShape shape, FlagSet& into) 
     }
     return;
   }
+  if (shape == DocumentShape::Segment) {
+    segment(root, "segment", "", into);
+    return;
+  }
   if (!root.is(Kind::Map)) {
     report(root.mark, "",
            "document must be " + article(Kind::Map) +

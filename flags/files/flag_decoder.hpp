@@ -10,6 +10,7 @@ namespace sluice::detail {
 enum class DocumentShape {
   BundleOrFlag,  // a document of a file: `flags:` and/or `segments:`, or one flag
   Flag,          // exactly one flag (the body of `PUT /v1/flags/{key}`)
+  Segment,       // exactly one segment (the body of `PUT /v1/segments/{key}`)
 };
 
 // Appends the flags and segments of `root` to `into`, and every shape problem to its

@@ -55,4 +55,16 @@ LoadResult read_single_flag_json(std::string_view text) {
   return result;
 }
 
+LoadResult read_single_segment_json(std::string_view text) {
+  LoadResult result;
+  const std::string no_file;
+  without_throwing(no_file, result.diagnostics, [&] {
+    if (auto document = detail::parse_json_document(text, no_file, result.diagnostics)) {
+      detail::decode_document(*document, detail::Syntax::Json, no_file,
+                              detail::DocumentShape::Segment, result);
+    }
+  });
+  return result;
+}
+
 }  // namespace sluice

@@ -28,6 +28,9 @@ void read_flag_json(std::string_view text, const std::string& file, LoadResult& 
 // Reads a single flag given as JSON (the body of `PUT /v1/flags/{key}`).
 LoadResult read_single_flag_json(std::string_view text);
 
+// Reads a single segment given as JSON (the body of `PUT /v1/segments/{key}`).
+LoadResult read_single_segment_json(std::string_view text);
+
 // Reads files and folders (recursively: *.yaml, *.yml, *.json), in sorted path order.
 LoadResult load_flag_paths(const std::vector<std::string>& paths);
 

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string_view>
+
+#include "http_message.hpp"
+#include "sluice/snapshot_publisher.hpp"
+#include "sluice/store/store.hpp"
+#include "snapshot_loader.hpp"
+
+namespace sluice::server {
+
+// The admin API under /v1/ as plain functions of the request: flags, segments, kill switch and
+// audit log. Every method blocks on the store: call it from the worker pool. Errors are JSON
+// `{"code", "message", "field"?}`: 400 invalid (the messages of `sluice validate`), 404, 409
+// (stale If-Match, existing key, managed by files), 415, 503 (store unavailable).
+class AdminApi {
+ public:
+  AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher);
+
+  HttpResponse list_flags(const HttpRequest& request);
+  HttpResponse get_flag(const HttpRequest& request);
+  HttpResponse create_flag(const HttpRequest& request, std::string_view actor);
+  HttpResponse replace_flag(const HttpRequest& request, std::string_view actor);
+  HttpResponse patch_flag(const HttpRequest& request, std::string_view actor);
+  HttpResponse archive_flag(const HttpRequest& request, std::string_view actor);
+  HttpResponse set_enabled(const HttpRequest& request, bool enabled, std::string_view actor);
+
+  HttpResponse list_segments(const HttpRequest& request);
+  HttpResponse get_segment(const HttpRequest& request);
+  HttpResponse create_segment(const HttpRequest& request, std::string_view actor);
+  HttpResponse replace_segment(const HttpRequest& request, std::string_view actor);
+  HttpResponse delete_segment(const HttpRequest& request, std::string_view actor);
+
+  HttpResponse audit(const HttpRequest& request);
+
+ private:
+  template <typename Operation>
+  HttpResponse guarded(Operation&& operation);
+  HttpResponse write_flag(const HttpRequest& request, std::string_view body, bool create,
+                          std::string_view actor);
+  HttpResponse write_segment(const HttpRequest& request, bool create, std::string_view actor);
+
+  store::Store& store_;
+  SnapshotLoader& loader_;
+  const SnapshotPublisher& publisher_;
+};
+
+}  // namespace sluice::server

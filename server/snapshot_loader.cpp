@@ -1,0 +1,86 @@
+#include "snapshot_loader.hpp"
+
+#include <map>
+
+#include "sluice/flag_loader.hpp"
+
+namespace sluice::server {
+namespace {
+
+constexpr std::string_view kFilesActor = "flags-dir";
+
+}  // namespace
+
+SnapshotLoader::SnapshotLoader(store::Store& store, SnapshotPublisher& publisher,
+                               std::vector<std::string> flag_paths)
+    : store_(store), publisher_(publisher), flag_paths_(std::move(flag_paths)) {}
+
+FlagSet SnapshotLoader::definitions_from_files(Diagnostics& problems) {
+  LoadResult loaded = load_flag_paths(flag_paths_);
+  if (!loaded.ok()) {
+    problems = std::move(loaded.diagnostics);
+    return {};
+  }
+  for (auto& flag : loaded.definitions.flags) {
+    const std::string json = flag_to_json(flag);
+    auto record = store_.get_flag(flag.key);
+    if (!record) {
+      store_.create_flag(flag.key, json, flag.enabled, kFilesActor);
+    } else if (record->archived || record->definition_json != json) {
+      store_.update_flag(flag.key, json, std::nullopt, kFilesActor);
+    }
+  }
+  return std::move(loaded.definitions);
+}
+
+FlagSet SnapshotLoader::definitions_from_store(Diagnostics& problems) {
+  FlagSet set;
+  for (const auto& record : store_.list_flags(/*include_archived=*/false)) {
+    LoadResult read = read_single_flag_json(record.definition_json);
+    if (!read.ok() || read.definitions.flags.size() != 1) {
+      for (auto& d : read.diagnostics) {
+        d.message = "stored flag '" + record.key + "': " + d.message;
+        problems.push_back(std::move(d));
+      }
+      continue;
+    }
+    set.flags.push_back(std::move(read.definitions.flags[0]));
+  }
+  for (const auto& record : store_.list_segments()) {
+    LoadResult read = read_single_segment_json(record.definition_json);
+    if (!read.ok() || read.definitions.segments.size() != 1) {
+      for (auto& d : read.diagnostics) {
+        d.message = "stored segment '" + record.key + "': " + d.message;
+        problems.push_back(std::move(d));
+      }
+      continue;
+    }
+    set.segments.push_back(std::move(read.definitions.segments[0]));
+  }
+  return set;
+}
+
+Diagnostics SnapshotLoader::reload() {
+  std::lock_guard lock(reload_mutex_);
+  // Read the version first: a write that lands while we read triggers another reload.
+  const std::int64_t version = store_.store_version();
+  Diagnostics problems;
+  FlagSet definitions =
+      files_managed() ? definitions_from_files(problems) : definitions_from_store(problems);
+  if (!problems.empty()) return problems;
+
+  std::map<std::string, bool, std::less<>> enabled;
+  for (const auto& record : store_.list_flags(/*include_archived=*/false)) {
+    enabled[record.key] = record.enabled;
+  }
+  for (auto& flag : definitions.flags) {
+    if (auto it = enabled.find(flag.key); it != enabled.end()) flag.enabled = it->second;
+  }
+  CompileResult compiled = compile_snapshot(std::move(definitions));
+  if (!compiled.snapshot) return std::move(compiled.diagnostics);
+  publisher_.publish(std::move(compiled.snapshot),
+                     files_managed() ? store_.store_version() : version);
+  return {};
+}
+
+}  // namespace sluice::server
