@@ -24,4 +24,12 @@ int run_eval(const EvalOptions& options);
 
 int run_demo(const std::vector<std::string>& flag_paths);
 
+struct TokenOptions {
+  std::string action;  // create | list | revoke
+  std::string name;
+  std::string scope = "sdk";
+  std::string store = "sqlite:./sluice.db";
+};
+int run_token(const TokenOptions& options);
+
 }  // namespace sluice::app

@@ -1,6 +1,7 @@
 // The `sluice` binary: the composition root. Subcommands are wired here and live in app/*.cpp.
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "commands.hpp"
 
@@ -27,6 +28,17 @@ int main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "Evaluate the sample flags and print who gets what");
   demo->add_option("--flags", demo_paths, "Flag files or folders");
 
+  TokenOptions token_options;
+  if (const char* store = std::getenv("SLUICE_STORE")) token_options.store = store;
+  auto* token = app.add_subcommand("token", "Create, list or revoke API tokens");
+  token->add_option("action", token_options.action, "create, list or revoke")->required();
+  token->add_option("--name", token_options.name, "The token's name (the audit log's actor)");
+  token->add_option("--scope", token_options.scope, "admin, read or sdk")
+      ->check(CLI::IsMember({"admin", "read", "sdk"}));
+  token->add_option(
+      "--store", token_options.store,
+      "sqlite:PATH or a postgresql:// URL (default: SLUICE_STORE, sqlite:./sluice.db)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -36,5 +48,6 @@ int main(int argc, char** argv) {
   if (*validate) return run_validate(validate_paths);
   if (*eval) return run_eval(eval_options);
   if (*demo) return run_demo(demo_paths);
+  if (*token) return run_token(token_options);
   return kExitUsage;
 }
