@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,5 +32,11 @@ struct TokenOptions {
   std::string store = "sqlite:./sluice.db";
 };
 int run_token(const TokenOptions& options);
+
+struct ServeOptions {
+  std::optional<std::string> config_file;
+  std::map<std::string, std::string> flags;  // settings given on the command line
+};
+int run_serve(const ServeOptions& options);
 
 }  // namespace sluice::app

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "sluice/context_json.hpp"
 #include "evaluation_json.hpp"
 #include "load_snapshot.hpp"
+#include "sluice/context_json.hpp"
 
 namespace sluice::app {
 namespace {

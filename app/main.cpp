@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "commands.hpp"
+#include "serve_config.hpp"
 
 int main(int argc, char** argv) {
   using namespace sluice::app;
@@ -28,6 +29,19 @@ int main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "Evaluate the sample flags and print who gets what");
   demo->add_option("--flags", demo_paths, "Flag files or folders");
 
+  auto* serve = app.add_subcommand("serve", "Run the flag service (HTTP API, OFREP, event stream)");
+  std::optional<std::string> serve_config_file;
+  serve->add_option("--config", serve_config_file, "YAML configuration file");
+  std::map<std::string, std::string> serve_settings;
+  for (const auto& name : serve_setting_names()) {
+    std::string option = "--" + name;
+    for (auto& c : option)
+      c = c == '_' ? '-' : c;
+    serve->add_option_function<std::string>(
+        option, [&serve_settings, name](const std::string& v) { serve_settings[name] = v; },
+        "overrides SLUICE_" + name + " and the file's '" + name + "'");
+  }
+
   TokenOptions token_options;
   if (const char* store = std::getenv("SLUICE_STORE")) token_options.store = store;
   auto* token = app.add_subcommand("token", "Create, list or revoke API tokens");
@@ -49,5 +63,6 @@ int main(int argc, char** argv) {
   if (*eval) return run_eval(eval_options);
   if (*demo) return run_demo(demo_paths);
   if (*token) return run_token(token_options);
+  if (*serve) return run_serve(ServeOptions{serve_config_file, serve_settings});
   return kExitUsage;
 }

@@ -85,20 +85,34 @@ std::optional<Principal> Authenticator::authenticate(std::string_view authorizat
     if (auto it = cache_.find(hash); it != cache_.end()) return it->second;
   }
   if (cache_only) {
-    if (needs_store != nullptr) *needs_store = true;
+    std::lock_guard lock(mutex_);
+    if (needs_store != nullptr) *needs_store = !authoritative_;
     return std::nullopt;
   }
   std::optional<Principal> principal;
   if (auto record = store_.token_by_hash(hash)) principal = Principal{record->name, record->scope};
   std::lock_guard lock(mutex_);
-  if (cache_.size() >= kMaxCached) cache_.clear();  // bounded: random guesses cannot grow it
-  cache_[hash] = principal;
+  if (!authoritative_) {
+    if (cache_.size() >= kMaxCached) cache_.clear();  // bounded: random guesses cannot grow it
+    cache_[hash] = principal;
+  }
   return principal;
 }
 
 void Authenticator::forget_cached_tokens() {
   std::lock_guard lock(mutex_);
   cache_.clear();
+  authoritative_ = false;
+}
+
+void Authenticator::load_all_tokens() {
+  std::unordered_map<std::string, std::optional<Principal>> all;
+  for (const auto& token : store_.list_tokens()) {
+    if (!token.revoked_at) all[token.sha256_hex] = Principal{token.name, token.scope};
+  }
+  std::lock_guard lock(mutex_);
+  cache_ = std::move(all);
+  authoritative_ = true;
 }
 
 HttpResponse unauthorized() {

@@ -44,6 +44,11 @@ class Authenticator {
   // Tokens changed (created or revoked, here or on another replica).
   void forget_cached_tokens();
 
+  // Loads every active token into the cache and makes it authoritative: until the next
+  // forget_cached_tokens(), a cache miss means "no such token", so the event loop never has to
+  // ask the store. Call at start and after every token change. Throws StoreUnavailable.
+  void load_all_tokens();
+
  private:
   static constexpr std::size_t kMaxCached = 10000;
 
@@ -51,6 +56,7 @@ class Authenticator {
   std::optional<std::string> bootstrap_hash_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::optional<Principal>> cache_;  // by token hash
+  bool authoritative_ = false;  // the cache holds every active token
 };
 
 // The 401 and 403 bodies: the same for every failure of each kind, so they tell a guesser nothing.

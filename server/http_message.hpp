@@ -16,13 +16,14 @@ struct HttpHeader {
 };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query as received
-  std::string path;    // percent-decoded path without the query
+  std::string method;                                      // "GET", "POST", ...
+  std::string target;                                      // path and query as received
+  std::string path;                                        // percent-decoded path without the query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::vector<HttpHeader> headers;
   std::string body;
   std::vector<std::pair<std::string, std::string>> path_params;  // filled by the router
+  std::string remote;  // the peer as "address:port", set by the server (logs, limits)
 
   // First header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

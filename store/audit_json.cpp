@@ -30,9 +30,8 @@ std::string audit_json(const SegmentRecord& segment) {
 }
 
 std::string audit_json(const TokenRecord& token) {
-  nlohmann::json document{{"name", token.name},
-                          {"scope", to_string(token.scope)},
-                          {"created_at", token.created_at}};
+  nlohmann::json document{
+      {"name", token.name}, {"scope", to_string(token.scope)}, {"created_at", token.created_at}};
   document["revoked_at"] = token.revoked_at ? nlohmann::json(*token.revoked_at) : nullptr;
   return document.dump();
 }

@@ -69,7 +69,8 @@ std::optional<std::string> normalize_rfc3339(std::string_view text) {
       ++pos;
     }
     if (digits == 0) return std::nullopt;
-    for (int i = digits; i < 3; ++i) millis *= 10;
+    for (int i = digits; i < 3; ++i)
+      millis *= 10;
   }
   minutes offset{0};
   if (expect(text, pos, "Zz")) {
@@ -84,7 +85,8 @@ std::optional<std::string> normalize_rfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  const year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
+  const year_month_day date{std::chrono::year(*year),
+                            std::chrono::month(static_cast<unsigned>(*month)),
                             std::chrono::day(static_cast<unsigned>(*day))};
   if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
   const auto at = sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) +

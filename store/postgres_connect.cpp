@@ -1,7 +1,6 @@
 #include "postgres_connect.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <pqxx/nontransaction>
 
@@ -64,10 +63,26 @@ bool connection_survives(const std::string& sqlstate) {
 }
 
 std::string redact_conninfo(const std::string& conninfo) {
-  static const std::regex password_in_userinfo(R"(://([^:/@]*):[^@/]*@)");
-  static const std::regex password_parameter(R"(password=[^&\s]*)");
-  std::string redacted = std::regex_replace(conninfo, password_in_userinfo, "://$1:***@");
-  return std::regex_replace(redacted, password_parameter, "password=***");
+  std::string redacted = conninfo;
+  // postgresql://user:PASSWORD@host/...
+  if (auto scheme = redacted.find("://"); scheme != std::string::npos) {
+    const std::size_t user = scheme + 3;
+    const std::size_t at = redacted.find('@', user);
+    const std::size_t slash = redacted.find('/', user);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      const std::size_t colon = redacted.find(':', user);
+      if (colon != std::string::npos && colon < at)
+        redacted.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // ...?password=PASSWORD&...
+  for (std::size_t at = redacted.find("password="); at != std::string::npos;
+       at = redacted.find("password=", at + 1)) {
+    const std::size_t value = at + 9;
+    const std::size_t end = std::min(redacted.find('&', value), redacted.size());
+    redacted.replace(value, end - value, "***");
+  }
+  return redacted;
 }
 
 }  // namespace sluice::store::detail

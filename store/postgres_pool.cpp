@@ -71,6 +71,7 @@ void PostgresPool::discard_all(Lease lease) {
     slot_free_.notify_one();
   }
   // Closing connections happens outside the lock: it may wait on the network.
+  lease.connection.reset();
 }
 
 void PostgresPool::run(const std::function<void(pqxx::connection&)>& body) {
@@ -100,6 +101,9 @@ void PostgresPool::run(const std::function<void(pqxx::connection&)>& body) {
         if (attempt == 0) continue;
       }
       throw StoreUnavailable(std::string("postgresql: ") + error.what());
+    } catch (const pqxx::failure& error) {
+      release(std::move(lease));
+      throw StoreError(std::string("postgresql: ") + error.what());
     } catch (...) {
       release(std::move(lease));  // our own exceptions: the transaction was rolled back
       throw;

@@ -24,10 +24,8 @@ void SqlStore::migrate() {
     tx.exec_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    const int current =
-        static_cast<int>(int_at(tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                                    .at(0),
-                                0));
+    const int current = static_cast<int>(
+        int_at(tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").at(0), 0));
     if (current > latest) throw SchemaTooNew(current, latest);
     // All pending steps in one transaction: a failed step leaves the database as it was.
     for (const Migration& migration : migrations) {
@@ -100,7 +98,8 @@ std::vector<Change> SqlStore::read_changes(SqlTx& tx, std::int64_t after, int li
 
 std::vector<Change> SqlStore::changes_since(std::int64_t version, int limit) {
   std::vector<Change> changes;
-  backend_->read([&](SqlTx& tx) { changes = read_changes(tx, version, std::clamp(limit, 1, 10000)); });
+  backend_->read(
+      [&](SqlTx& tx) { changes = read_changes(tx, version, std::clamp(limit, 1, 10000)); });
   return changes;
 }
 

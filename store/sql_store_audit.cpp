@@ -39,7 +39,8 @@ std::vector<AuditEntry> SqlStore::audit(const AuditQuery& query) {
   std::vector<AuditEntry> entries;
   backend_->read([&](SqlTx& tx) {
     entries.clear();
-    for (const SqlRow& row : tx.query(sql, params)) entries.push_back(audit_from_row(row));
+    for (const SqlRow& row : tx.query(sql, params))
+      entries.push_back(audit_from_row(row));
   });
   return entries;
 }

@@ -6,8 +6,8 @@ namespace sluice::store::detail {
 namespace {
 
 std::optional<FlagRecord> load_flag(SqlTx& tx, std::string_view key) {
-  auto rows = tx.query(std::string("SELECT ") + kFlagColumns + " WHERE f.key = $1",
-                       {std::string(key)});
+  auto rows =
+      tx.query(std::string("SELECT ") + kFlagColumns + " WHERE f.key = $1", {std::string(key)});
   if (rows.empty()) return std::nullopt;
   return flag_from_row(rows.front());
 }
@@ -69,7 +69,7 @@ WriteResult SqlStore::create_flag(std::string_view key, std::string_view definit
         "INSERT INTO flag_state (flag_key, enabled, updated_at, updated_by) VALUES ($1, $2, $3, "
         "$4)",
         {std::string(key), enabled, now, std::string(actor)});
-    FlagRecord created{std::string(key), std::string(definition_json), enabled, false, 1, now, now,
+    FlagRecord created{std::string(key),  std::string(definition_json), enabled, false, 1, now, now,
                        std::string(actor)};
     record(tx, store_version, now,
            {actor, "create", "flag", "flag", key, std::nullopt, audit_json(created)});

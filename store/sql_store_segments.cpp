@@ -6,8 +6,8 @@ namespace sluice::store::detail {
 namespace {
 
 std::optional<SegmentRecord> load_segment(SqlTx& tx, std::string_view key) {
-  auto rows = tx.query(std::string("SELECT ") + kSegmentColumns + " WHERE key = $1",
-                       {std::string(key)});
+  auto rows =
+      tx.query(std::string("SELECT ") + kSegmentColumns + " WHERE key = $1", {std::string(key)});
   if (rows.empty()) return std::nullopt;
   return segment_from_row(rows.front());
 }

@@ -17,15 +17,16 @@ std::string normalized_hash(std::string_view sha256_hex) {
                        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
                      });
   if (!valid) throw std::invalid_argument("token hash must be 64 hexadecimal digits (SHA-256)");
-  std::transform(hash.begin(), hash.end(), hash.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(hash.begin(), hash.end(), hash.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
   return hash;
 }
 
 std::optional<TokenRecord> load_token(SqlTx& tx, std::string_view column, std::string_view value) {
-  auto rows = tx.query(std::string("SELECT ") + kTokenColumns + " WHERE " + std::string(column) +
-                           " = $1",
-                       {std::string(value)});
+  auto rows =
+      tx.query(std::string("SELECT ") + kTokenColumns + " WHERE " + std::string(column) + " = $1",
+               {std::string(value)});
   if (rows.empty()) return std::nullopt;
   return token_from_row(rows.front());
 }
@@ -45,9 +46,8 @@ WriteResult SqlStore::create_token(std::string_view name, TokenScope scope,
       return std::nullopt;
     }
     TokenRecord created{std::string(name), scope, hash, options_.clock(), std::nullopt};
-    tx.query(
-        "INSERT INTO tokens (name, scope, sha256_hex, created_at) VALUES ($1, $2, $3, $4)",
-        {created.name, std::string(to_string(scope)), created.sha256_hex, created.created_at});
+    tx.query("INSERT INTO tokens (name, scope, sha256_hex, created_at) VALUES ($1, $2, $3, $4)",
+             {created.name, std::string(to_string(scope)), created.sha256_hex, created.created_at});
     record(tx, store_version, created.created_at,
            {actor, "create", "token", "token", name, std::nullopt, audit_json(created)});
     result = {WriteStatus::Ok, 1, store_version};

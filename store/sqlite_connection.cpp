@@ -30,7 +30,8 @@ struct ResetOnExit {
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout) {
+SqliteConnection::SqliteConnection(const std::string& path,
+                                   std::chrono::milliseconds busy_timeout) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
@@ -44,7 +45,8 @@ SqliteConnection::SqliteConnection(const std::string& path, std::chrono::millise
 }
 
 SqliteConnection::~SqliteConnection() {
-  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  for (auto& [sql, statement] : statements_)
+    sqlite3_finalize(statement);
   sqlite3_close(db_);
 }
 
@@ -68,8 +70,8 @@ sqlite3_stmt* SqliteConnection::prepare(const std::string& sql) {
   if (auto found = statements_.find(sql); found != statements_.end()) return found->second;
   sqlite3_stmt* statement = nullptr;
   const std::string text = to_sqlite_placeholders(sql);
-  const int code = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &statement,
-                                      nullptr);
+  const int code =
+      sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &statement, nullptr);
   if (code != SQLITE_OK) fail(code, "prepare '" + sql + "'");
   statements_.emplace(sql, statement);
   return statement;
@@ -92,8 +94,8 @@ std::vector<SqlRow> SqliteConnection::query(const std::string& sql,
             return sqlite3_bind_int(statement, index, value ? 1 : 0);
           } else {
             // No destructor (SQLITE_STATIC): `params` outlives the statement's use.
-            return sqlite3_bind_text(statement, index, value.data(),
-                                     static_cast<int>(value.size()), nullptr);
+            return sqlite3_bind_text(statement, index, value.data(), static_cast<int>(value.size()),
+                                     nullptr);
           }
         },
         params[i]);
@@ -113,8 +115,8 @@ std::vector<SqlRow> SqliteConnection::query(const std::string& sql,
       } else {
         const auto* text = sqlite3_column_text(statement, column);
         const int size = sqlite3_column_bytes(statement, column);
-        row.emplace_back(std::string(reinterpret_cast<const char*>(text),
-                                     static_cast<std::size_t>(size)));
+        row.emplace_back(
+            std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)));
       }
     }
     rows.push_back(std::move(row));

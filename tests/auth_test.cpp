@@ -84,6 +84,23 @@ TEST_F(AuthenticatorTest, StoredTokensByHashWithCacheAndRevocation) {
   EXPECT_FALSE(auth.authenticate("Bearer " + token, false));
 }
 
+TEST_F(AuthenticatorTest, PreloadedTokensAnswerCacheMissesWithoutTheStore) {
+  const std::string token = generate_token();
+  ASSERT_EQ(store_->create_token("web", TokenScope::Read, sha256_hex(token), "admin").status,
+            store::WriteStatus::Ok);
+  Authenticator auth(*store_, std::nullopt);
+  auth.load_all_tokens();
+  bool needs_store = true;
+  auto principal = auth.authenticate("Bearer " + token, /*cache_only=*/true, &needs_store);
+  ASSERT_TRUE(principal);
+  EXPECT_EQ(principal->name, "web");
+  EXPECT_FALSE(auth.authenticate("Bearer sluice_guess", true, &needs_store));
+  EXPECT_FALSE(needs_store);  // authoritative: a miss is a wrong token
+  auth.forget_cached_tokens();
+  EXPECT_FALSE(auth.authenticate("Bearer " + token, true, &needs_store));
+  EXPECT_TRUE(needs_store);
+}
+
 TEST(Auth, ErrorBodiesSayNothingSpecific) {
   EXPECT_EQ(unauthorized().status, 401);
   EXPECT_EQ(unauthorized().header("WWW-Authenticate"), "Bearer");

@@ -53,10 +53,10 @@ struct AuditEntry {
 // Filters combine with AND. Results are in ascending id order; pass the last id seen as
 // after_id to get the next page.
 struct AuditQuery {
-  std::optional<std::string> flag;
-  std::optional<std::string> actor;
-  std::optional<std::string> since;  // RFC 3339, inclusive
-  std::optional<std::string> until;  // RFC 3339, exclusive
+  std::optional<std::string> flag{};
+  std::optional<std::string> actor{};
+  std::optional<std::string> since{};  // RFC 3339, inclusive
+  std::optional<std::string> until{};  // RFC 3339, exclusive
   std::int64_t after_id = 0;
   int limit = 100;  // clamped to [1, 1000]
 };

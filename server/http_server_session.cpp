@@ -1,0 +1,374 @@
+#include "http_server_session.hpp"
+
+#include <atomic>
+#include <exception>
+#include <iostream>
+
+namespace sluice::server::detail {
+namespace {
+
+// The one answer to a request: Respond copies share it. If every copy is dropped unanswered
+// (a handler forgot, or its worker task was discarded) the client still gets a 500 and the
+// session is released.
+class ResponseSlot {
+ public:
+  ResponseSlot(std::weak_ptr<Session> session, std::shared_ptr<ServerShared> shared)
+      : session_(std::move(session)), shared_(std::move(shared)) {}
+  ~ResponseSlot() {
+    if (!done_.load()) {
+      deliver(HttpResponse::error(500, "internal", "the handler did not answer"));
+    }
+  }
+  ResponseSlot(const ResponseSlot&) = delete;
+  ResponseSlot& operator=(const ResponseSlot&) = delete;
+
+  void deliver(HttpResponse response) {
+    if (done_.exchange(true)) return;  // exactly once
+    // Answering on the session's own strand (a synchronous handler) skips a post.
+    if (auto session = session_.lock(); session && session->strand().running_in_this_thread()) {
+      session->on_response(std::move(response));
+      return;
+    }
+    shared_->post_to(session_, [response = std::move(response)](Session& s) mutable {
+      s.on_response(std::move(response));
+    });
+  }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::shared_ptr<ServerShared> shared_;
+  std::atomic<bool> done_{false};
+};
+
+bool is_parse_error(beast::error_code ec) {
+  return ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+std::string chunk(std::string_view data) {
+  char size[32];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  out.append(size, static_cast<std::size_t>(n));
+  out += data;
+  out += "\r\n";
+  return out;
+}
+
+constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+}  // namespace
+
+Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+    : strand_(*socket.get_executor().target<Strand>()),
+      stream_(std::move(socket)),
+      shared_(std::move(shared)),
+      heartbeat_(stream_.get_executor()) {
+  beast::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    remote_ = peer.address().is_v6() ? "[" + peer.address().to_string() + "]"
+                                     : peer.address().to_string();
+    remote_ += ":" + std::to_string(peer.port());
+  }
+}
+
+Session::~Session() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->sessions.erase(this);
+  }
+  shared_->drained.notify_all();
+}
+
+void Session::run() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (!shared_->accepting) return;  // stop() began between accept and here
+    shared_->sessions.emplace(this, weak_from_this());
+  }
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void Session::do_read() {
+  parser_.emplace();
+  parser_->body_limit(shared_->options.body_limit);
+  busy_ = false;
+  stream_.expires_after(shared_->options.idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_read_header, shared_from_this()));
+}
+
+void Session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) return on_read(ec, 0);
+  busy_ = true;
+  started_ = std::chrono::steady_clock::now();
+  if (parser_->is_done()) return handle_request();
+  // Clients that ask first (curl with a large body) wait for 100 Continue before sending it.
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    continue_ = http::response<http::empty_body>(http::status::continue_, 11);
+    stream_.expires_after(shared_->options.request_timeout);
+    http::async_write(stream_, continue_,
+                      [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                        if (write_ec) return self->fail(write_ec, "write 100-continue");
+                        self->read_body();
+                      });
+    return;
+  }
+  read_body();
+}
+
+void Session::read_body() {
+  stream_.expires_after(shared_->options.request_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec == http::error::end_of_stream) return do_close();
+  if (ec) {
+    if (!busy_) started_ = std::chrono::steady_clock::now();
+    route_name_ = kUnmatchedRoute;
+    method_ = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
+    keep_alive_ = false;  // the rest of the stream cannot be trusted
+    if (ec == http::error::body_limit) {
+      return send(HttpResponse::error(413, "payload_too_large", "the request body is too large"));
+    }
+    if (ec == http::error::header_limit) {
+      return send(
+          HttpResponse::error(431, "headers_too_large", "the request headers are too large"));
+    }
+    if (is_parse_error(ec)) {
+      return send(HttpResponse::error(400, "bad_request", "malformed HTTP request"));
+    }
+    return fail(ec, "read");  // timeout, reset, abort: nobody to answer
+  }
+  handle_request();
+}
+
+void Session::handle_request() {
+  auto& message = parser_->get();
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  request.body = std::move(message.body());
+  request.remote = remote_;
+  keep_alive_ = message.keep_alive();
+  http10_ = message.version() < 11;
+  ++requests_;
+  method_ = request.method;
+  route_name_ = kUnmatchedRoute;
+
+  if (!parse_target(request)) {
+    return send(HttpResponse::error(400, "bad_request", "malformed request target"));
+  }
+  RouteMatch match = shared_->router.match(request);
+  switch (match.outcome) {
+    case RouteMatch::Outcome::not_found:
+      return send(Router::not_found(request));
+    case RouteMatch::Outcome::method_not_allowed:
+      return send(Router::method_not_allowed(request, std::move(match.allow)));
+    case RouteMatch::Outcome::found:
+      break;
+  }
+  route_name_ = match.route->pattern;
+  if (match.route->stream) return start_stream(*match.route, std::move(request));
+
+  self_ = shared_from_this();
+  auto slot = std::make_shared<ResponseSlot>(weak_from_this(), shared_);
+  Router::invoke(*match.route, std::move(request),
+                 [slot](HttpResponse response) { slot->deliver(std::move(response)); });
+}
+
+void Session::on_response(HttpResponse response) {
+  // self_ may be the last owner; keep this session alive through the write.
+  auto self = shared_from_this();
+  self_.reset();
+  send(std::move(response));
+}
+
+void Session::send(HttpResponse response) {
+  if (response.status < 100 || response.status > 999) response.status = 500;
+  response_ = {};
+  response_.version(http10_ ? 10 : 11);
+  response_.result(static_cast<unsigned>(response.status));
+  for (auto& header : response.headers)
+    response_.insert(header.name, header.value);
+  response_.body() = std::move(response.body);
+  bool close =
+      !keep_alive_ || stopping_ || requests_ >= shared_->options.max_requests_per_connection;
+  response_.keep_alive(!close);
+  response_.prepare_payload();
+  stream_.expires_after(shared_->options.request_timeout);
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+}
+
+void Session::on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) {
+  if (shared_->options.metrics) {
+    shared_->options.metrics->observe_request(route_name_, method_, response_.result_int(),
+                                              seconds_since_start());
+  }
+  if (ec) return fail(ec, "write");
+  if (close || stopping_) return do_close();
+  do_read();
+}
+
+void Session::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // Nothing is pending now: the session ends when this handler returns.
+}
+
+void Session::fail(beast::error_code ec, const char* what) {
+  // Timeouts, resets and our own cancellations are how connections normally end.
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::eof ||
+      ec == net::error::broken_pipe || ec == http::error::partial_message) {
+    return;
+  }
+  std::cerr << "sluice: http " << what << ": " << ec.message() << '\n';
+}
+
+void Session::on_stop() {
+  stopping_ = true;
+  if (streaming_) {
+    sink_->close();  // the final chunk goes out, then the connection closes
+  } else if (!busy_) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.cancel();  // the idle read ends with operation_aborted
+  }
+}
+
+void Session::force_close() {
+  stopping_ = true;
+  if (streaming_) end_stream();
+  stream_.close();
+  self_.reset();
+}
+
+double Session::seconds_since_start() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+// ---- Server-Sent Events -------------------------------------------------------------------
+
+void Session::start_stream(const Route& route, HttpRequest&& request) {
+  auto sink = std::make_shared<EventStream>(shared_->options.sse_max_pending);
+  std::optional<HttpResponse> refused;
+  try {
+    refused = route.stream(request, sink);
+  } catch (const std::exception& e) {
+    std::cerr << "sluice: stream handler for " << route.pattern << " threw: " << e.what() << '\n';
+    refused = Router::internal_error();
+  } catch (...) {
+    std::cerr << "sluice: stream handler for " << route.pattern << " threw\n";
+    refused = Router::internal_error();
+  }
+  if (refused) {
+    sink->disconnected();
+    return send(std::move(*refused));
+  }
+  sink_ = std::move(sink);
+  streaming_ = true;
+  if (shared_->options.metrics) shared_->options.metrics->sse_subscriber_added();
+
+  stream_header_ =
+      std::make_unique<http::response<http::empty_body>>(http::status::ok, http10_ ? 10 : 11);
+  stream_header_->set(http::field::content_type, "text/event-stream");
+  stream_header_->set(http::field::cache_control, "no-cache");
+  stream_header_->set("X-Accel-Buffering", "no");  // nginx would otherwise buffer the stream
+  stream_header_->keep_alive(false);               // the connection ends with the stream
+  if (!http10_) stream_header_->chunked(true);     // HTTP/1.0 gets a close-delimited body
+  stream_serializer_ =
+      std::make_unique<http::response_serializer<http::empty_body>>(*stream_header_);
+  stream_.expires_after(shared_->options.request_timeout);
+  http::async_write_header(
+      stream_, *stream_serializer_,
+      beast::bind_front_handler(&Session::on_stream_header, shared_from_this()));
+}
+
+void Session::on_stream_header(beast::error_code ec, std::size_t /*bytes*/) {
+  if (shared_->options.metrics) {
+    shared_->options.metrics->observe_request(route_name_, method_, 200, seconds_since_start());
+  }
+  if (ec) {
+    fail(ec, "write stream header");
+    return end_stream();
+  }
+  stream_header_done_ = true;
+  // A pending read notices the client leaving even while no event is sent. No read deadline:
+  // idle streams are the point; writes keep their own deadline.
+  stream_.expires_never();
+  stream_.async_read_some(net::buffer(probe_),
+                          beast::bind_front_handler(&Session::on_client_read, shared_from_this()));
+  sink_->set_waker([weak = weak_from_this(), shared = shared_] {
+    shared->post_to(weak, [](Session& s) { s.flush_stream(); });
+  });
+  arm_heartbeat();
+  if (stopping_) sink_->close();
+  flush_stream();
+}
+
+void Session::flush_stream() {
+  if (!stream_header_done_ || stream_writing_ || stream_ended_) return;
+  EventStream::Pending pending = sink_->take();
+  if (pending.data.empty() && !pending.close) return;
+  stream_out_.clear();
+  if (http10_) {
+    stream_out_ = std::move(pending.data);
+  } else {
+    if (!pending.data.empty()) stream_out_ = chunk(pending.data);
+    if (pending.close) stream_out_ += kLastChunk;
+  }
+  stream_closing_ = pending.close;
+  stream_writing_ = true;
+  stream_.expires_after(shared_->options.request_timeout);  // only the write: the read is pending
+  net::async_write(stream_, net::buffer(stream_out_),
+                   beast::bind_front_handler(&Session::on_stream_write, shared_from_this()));
+}
+
+void Session::on_stream_write(beast::error_code ec, std::size_t /*bytes*/) {
+  stream_writing_ = false;
+  if (ec) {
+    fail(ec, "write event");
+    return end_stream();
+  }
+  if (stream_closing_) return end_stream();
+  flush_stream();
+}
+
+void Session::on_client_read(beast::error_code ec, std::size_t /*bytes*/) {
+  if (ec) return end_stream();  // the client left (or we closed)
+  // Clients do not send on an event stream; ignore stray bytes and keep watching.
+  stream_.async_read_some(net::buffer(probe_),
+                          beast::bind_front_handler(&Session::on_client_read, shared_from_this()));
+}
+
+void Session::arm_heartbeat() {
+  auto interval = shared_->options.sse_heartbeat;
+  if (interval.count() <= 0 || stream_ended_) return;
+  heartbeat_.expires_after(interval);
+  heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->stream_ended_) return;
+    if (self->sink_->comment("heartbeat")) self->arm_heartbeat();
+  });
+}
+
+void Session::end_stream() {
+  if (stream_ended_) return;
+  stream_ended_ = true;
+  sink_->disconnected();
+  heartbeat_.cancel();
+  if (shared_->options.metrics) shared_->options.metrics->sse_subscriber_removed();
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();  // ends the pending client read, and with it the session
+}
+
+}  // namespace sluice::server::detail

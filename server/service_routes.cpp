@@ -1,0 +1,246 @@
+#include "service_routes.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "ofrep.hpp"
+#include "sluice/flag_loader.hpp"
+#include "sluice/store/errors.hpp"
+
+namespace sluice::server {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json flag_json(const FlagDefinition& flag) {
+  return Json::parse(flag_to_json(flag));
+}
+
+const FlagDefinition* find_flag(const FlagSet& set, std::string_view key) {
+  for (const auto& flag : set.flags) {
+    if (flag.key == key) return &flag;
+  }
+  return nullptr;
+}
+
+const SegmentDefinition* find_segment(const FlagSet& set, std::string_view key) {
+  for (const auto& segment : set.segments) {
+    if (segment.key == key) return &segment;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ServiceRoutes::ServiceRoutes(ServiceParts parts) : parts_(parts) {}
+
+Handler ServiceRoutes::authorized(Access access, Guarded handler) {
+  return [this, access, handler = std::move(handler)](HttpRequest&& request, Respond respond) {
+    const std::string authorization(request.header("Authorization"));
+    bool needs_store = false;
+    auto principal = parts_.auth.authenticate(authorization, /*cache_only=*/true, &needs_store);
+    auto finish = [access, handler](HttpRequest&& r, Respond done,
+                                    const std::optional<Principal>& who) {
+      if (!who) return done(unauthorized());
+      if (!scope_allows(who->scope, access)) return done(forbidden());
+      handler(std::move(r), std::move(done), *who);
+    };
+    if (principal || !needs_store) return finish(std::move(request), std::move(respond), principal);
+    // Not in the cache and the cache is not authoritative: ask the store off the event loop.
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    parts_.workers.post([this, shared, respond, finish, authorization] {
+      try {
+        auto who = parts_.auth.authenticate(authorization, /*cache_only=*/false);
+        finish(std::move(*shared), respond, who);
+      } catch (const store::StoreUnavailable&) {
+        respond(HttpResponse::error(503, "store_unavailable", "cannot check the token now"));
+      }
+    });
+  };
+}
+
+Handler ServiceRoutes::admin_read(HttpResponse (AdminApi::*method)(const HttpRequest&)) {
+  return authorized(
+      Access::Read, [this, method](HttpRequest&& request, Respond respond, const Principal&) {
+        auto shared = std::make_shared<HttpRequest>(std::move(request));
+        parts_.workers.post(
+            [this, method, shared, respond] { respond((parts_.admin.*method)(*shared)); });
+      });
+}
+
+Handler ServiceRoutes::admin_write(HttpResponse (AdminApi::*method)(const HttpRequest&,
+                                                                    std::string_view)) {
+  return authorized(Access::Write,
+                    [this, method](HttpRequest&& request, Respond respond, const Principal& who) {
+                      auto shared = std::make_shared<HttpRequest>(std::move(request));
+                      parts_.workers.post([this, method, shared, respond, actor = who.name] {
+                        respond((parts_.admin.*method)(*shared, actor));
+                      });
+                    });
+}
+
+void ServiceRoutes::add_to(Router& router) {
+  router.add_sync("GET", "/healthz",
+                  [](const HttpRequest&) { return HttpResponse::json(200, R"({"status":"ok"})"); });
+  router.add("GET", "/readyz", [this](HttpRequest&&, Respond respond) {
+    parts_.workers.post([this, respond] {
+      Json checks = Json::object();
+      bool ready = true;
+      const auto& published = parts_.publisher.current();
+      checks["snapshot"] = published.snapshot
+                               ? "loaded at version " + std::to_string(published.version)
+                               : std::string("not loaded");
+      ready = ready && published.snapshot != nullptr;
+      try {
+        checks["store"] = "reachable at version " + std::to_string(parts_.store.store_version());
+      } catch (const store::StoreError& e) {
+        checks["store"] = std::string("unreachable: ") + e.what();
+        ready = false;
+      }
+      respond(HttpResponse::json(
+          ready ? 200 : 503,
+          Json{{"status", ready ? "ready" : "not ready"}, {"checks", checks}}.dump()));
+    });
+  });
+  if (parts_.metrics != nullptr) {
+    router.add_sync("GET", "/metrics",
+                    [metrics = parts_.metrics](const HttpRequest& r) { return metrics->serve(r); });
+  }
+
+  router.add(
+      "POST", "/ofrep/v1/evaluate/flags/{key}",
+      authorized(Access::Evaluate, [this](HttpRequest&& request, Respond respond,
+                                          const Principal&) {
+        const auto& published = parts_.publisher.current();
+        if (!published.snapshot) {
+          return respond(HttpResponse::json(500, R"({"errorDetails":"no flags are loaded yet"})"));
+        }
+        respond(ofrep_evaluate_flag(*published.snapshot, request.path_param("key"), request.body));
+      }));
+  router.add(
+      "POST", "/ofrep/v1/evaluate/flags",
+      authorized(Access::Evaluate, [this](HttpRequest&& request, Respond respond,
+                                          const Principal&) {
+        const auto& published = parts_.publisher.current();
+        if (!published.snapshot) {
+          return respond(HttpResponse::json(500, R"({"errorDetails":"no flags are loaded yet"})"));
+        }
+        respond(ofrep_evaluate_all(*published.snapshot, std::to_string(published.version),
+                                   request.body, request.header("If-None-Match")));
+      }));
+
+  router.add("GET", "/v1/flags", admin_read(&AdminApi::list_flags));
+  router.add("POST", "/v1/flags", admin_write(&AdminApi::create_flag));
+  router.add("GET", "/v1/flags/{key}", admin_read(&AdminApi::get_flag));
+  router.add("PUT", "/v1/flags/{key}", admin_write(&AdminApi::replace_flag));
+  router.add("PATCH", "/v1/flags/{key}", admin_write(&AdminApi::patch_flag));
+  router.add("DELETE", "/v1/flags/{key}", admin_write(&AdminApi::archive_flag));
+  router.add("POST", "/v1/flags/{key}/kill",
+             authorized(Access::Write,
+                        [this](HttpRequest&& request, Respond respond, const Principal& who) {
+                          auto shared = std::make_shared<HttpRequest>(std::move(request));
+                          parts_.workers.post([this, shared, respond, actor = who.name] {
+                            respond(parts_.admin.set_enabled(*shared, false, actor));
+                          });
+                        }));
+  router.add("POST", "/v1/flags/{key}/revive",
+             authorized(Access::Write,
+                        [this](HttpRequest&& request, Respond respond, const Principal& who) {
+                          auto shared = std::make_shared<HttpRequest>(std::move(request));
+                          parts_.workers.post([this, shared, respond, actor = who.name] {
+                            respond(parts_.admin.set_enabled(*shared, true, actor));
+                          });
+                        }));
+  router.add("GET", "/v1/segments", admin_read(&AdminApi::list_segments));
+  router.add("POST", "/v1/segments", admin_write(&AdminApi::create_segment));
+  router.add("GET", "/v1/segments/{key}", admin_read(&AdminApi::get_segment));
+  router.add("PUT", "/v1/segments/{key}", admin_write(&AdminApi::replace_segment));
+  router.add("DELETE", "/v1/segments/{key}", admin_write(&AdminApi::delete_segment));
+  router.add("GET", "/v1/audit", admin_read(&AdminApi::audit));
+
+  router.add_stream("/v1/stream",
+                    [this](const HttpRequest& request, std::shared_ptr<EventSink> sink) {
+                      return open_stream(request, sink);
+                    });
+}
+
+std::string ServiceRoutes::full_state_event_data() const {
+  const auto& published = parts_.publisher.current();
+  Json flags = Json::array();
+  Json segments = Json::array();
+  if (published.snapshot) {
+    for (const auto& flag : published.snapshot->definitions().flags)
+      flags.push_back(flag_json(flag));
+    for (const auto& segment : published.snapshot->definitions().segments) {
+      segments.push_back(Json::parse(segment_to_json(segment)));
+    }
+  }
+  return Json{{"version", published.version}, {"flags", flags}, {"segments", segments}}.dump();
+}
+
+std::string ServiceRoutes::change_event_data(std::int64_t version, const std::string& kind,
+                                             const std::string& key) const {
+  const auto& published = parts_.publisher.current();
+  Json data = {{"version", version}, {"kind", kind}, {"key", key}};
+  if (published.snapshot) {
+    const FlagSet& set = published.snapshot->definitions();
+    if (kind == "segment") {
+      const SegmentDefinition* segment = find_segment(set, key);
+      data["segment"] = segment ? Json::parse(segment_to_json(*segment)) : Json(nullptr);
+    } else {
+      const FlagDefinition* flag = find_flag(set, key);
+      data["flag"] = flag ? flag_json(*flag) : Json(nullptr);  // null: archived or gone
+    }
+  }
+  return data.dump();
+}
+
+// The stream (an sdk token is enough): the full state on connect, then one event per change with
+// the store version as id. With Last-Event-ID the subscriber gets only what it missed, when the
+// change feed still has it.
+std::optional<HttpResponse> ServiceRoutes::open_stream(const HttpRequest& request,
+                                                       const std::shared_ptr<EventSink>& sink) {
+  bool needs_store = false;
+  auto who = parts_.auth.authenticate(std::string(request.header("Authorization")),
+                                      /*cache_only=*/true, &needs_store);
+  if (!who) return unauthorized();
+  if (!scope_allows(who->scope, Access::Evaluate)) return forbidden();
+
+  std::lock_guard lock(stream_mutex_);
+  const std::int64_t version = parts_.publisher.current().version;
+  std::int64_t last_seen = -1;
+  if (auto header = request.header("Last-Event-ID"); !header.empty()) {
+    std::from_chars(header.data(), header.data() + header.size(), last_seen);
+  }
+  // Resume from the recent changes kept in memory (never the store: this runs on the event loop).
+  bool resumed = false;
+  if (last_seen >= 0 && last_seen <= version) {
+    const bool nothing_missed = last_seen == version;
+    const bool all_kept = !recent_.empty() && recent_.front().first <= last_seen + 1;
+    if (nothing_missed || all_kept) {
+      for (const auto& [change_version, data] : recent_) {
+        if (change_version > last_seen) sink->send(std::to_string(change_version), "change", data);
+      }
+      resumed = true;
+    }
+  }
+  if (!resumed) sink->send(std::to_string(version), "snapshot", full_state_event_data());
+  parts_.hub.subscribe(sink);
+  return std::nullopt;
+}
+
+void ServiceRoutes::on_store_change(std::int64_t version, const std::string& kind,
+                                    const std::string& key) {
+  if (kind == "token") {
+    parts_.auth.load_all_tokens();
+    return;
+  }
+  parts_.loader.reload();
+  std::lock_guard lock(stream_mutex_);
+  std::string data = change_event_data(version, kind, key);
+  parts_.hub.publish(std::to_string(version), "change", data);
+  recent_.emplace_back(version, std::move(data));
+  if (recent_.size() > kRecentChanges) recent_.pop_front();
+}
+
+}  // namespace sluice::server

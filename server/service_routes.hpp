@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "admin_api.hpp"
+#include "auth.hpp"
+#include "event_stream.hpp"
+#include "router.hpp"
+#include "server_metrics.hpp"
+#include "snapshot_loader.hpp"
+#include "worker_pool.hpp"
+
+namespace sluice::server {
+
+// The parts `sluice serve` is made of; main owns them, the routes borrow them.
+struct ServiceParts {
+  store::Store& store;
+  SnapshotPublisher& publisher;
+  SnapshotLoader& loader;
+  AdminApi& admin;
+  Authenticator& auth;
+  WorkerPool& workers;
+  EventHub& hub;
+  ServerMetrics* metrics = nullptr;  // null: no /metrics route
+};
+
+// Every route of `sluice serve`: health, metrics, OFREP, the admin API and the event stream,
+// with bearer-token checks. Evaluation runs on the event loop (snapshot reads only); everything
+// that touches the store runs on the worker pool.
+class ServiceRoutes {
+ public:
+  explicit ServiceRoutes(ServiceParts parts);
+
+  void add_to(Router& router);
+
+  // A change committed to the store (here or on another replica): reload, publish the new
+  // snapshot and tell stream subscribers. Blocks on the store: call it from a worker.
+  void on_store_change(std::int64_t version, const std::string& kind, const std::string& key);
+
+  // The event-stream body for a fresh subscriber: every definition with its state.
+  std::string full_state_event_data() const;
+
+ private:
+  using Guarded = std::function<void(HttpRequest&&, Respond, const Principal&)>;
+  Handler authorized(Access access, Guarded handler);
+  Handler admin_read(HttpResponse (AdminApi::*method)(const HttpRequest&));
+  Handler admin_write(HttpResponse (AdminApi::*method)(const HttpRequest&, std::string_view));
+  std::optional<HttpResponse> open_stream(const HttpRequest& request,
+                                          const std::shared_ptr<EventSink>& sink);
+  std::string change_event_data(std::int64_t version, const std::string& kind,
+                                const std::string& key) const;
+
+  static constexpr std::size_t kRecentChanges = 1000;
+
+  ServiceParts parts_;
+  std::mutex stream_mutex_;  // orders a subscriber's first events against published changes
+  std::deque<std::pair<std::int64_t, std::string>> recent_;  // guarded by stream_mutex_
+};
+
+}  // namespace sluice::server
