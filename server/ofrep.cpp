@@ -82,7 +82,7 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 14695981039346656037ul
 }  // namespace
 
 HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
-                                 std::string_view body) {
+                                 std::string_view body, const EvaluationObserver& observe) {
   std::optional<HttpResponse> error;
   auto context = read_context(body, key, error);
   if (!context) return std::move(*error);
@@ -92,6 +92,7 @@ HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
   }
   PreparedContext prepared = snapshot.prepare(*context);
   Evaluation e = snapshot.evaluate(*handle, prepared);
+  if (observe) observe(key, e);
   if (e.error != ErrorCode::None) return failure(400, key, to_string(e.error), details_of(e.error));
   std::string out;
   append_success(out, key, e);
@@ -99,7 +100,8 @@ HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
 }
 
 HttpResponse ofrep_evaluate_all(const Snapshot& snapshot, std::string_view snapshot_version,
-                                std::string_view body, std::string_view if_none_match) {
+                                std::string_view body, std::string_view if_none_match,
+                                const EvaluationObserver& observe) {
   std::optional<HttpResponse> error;
   nlohmann::json context_json;
   auto context = read_context(body, {}, error, &context_json);
@@ -124,6 +126,7 @@ HttpResponse ofrep_evaluate_all(const Snapshot& snapshot, std::string_view snaps
     std::string_view key = snapshot.flag_key(handle);
     if (i != 0) out += ',';
     Evaluation e = snapshot.evaluate(handle, prepared);
+    if (observe) observe(key, e);
     if (e.error != ErrorCode::None) {
       out += "{\"key\":";
       append_json_string(out, key);

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "ofrep.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
 
@@ -32,7 +31,15 @@ const SegmentDefinition* find_segment(const FlagSet& set, std::string_view key) 
 
 }  // namespace
 
-ServiceRoutes::ServiceRoutes(ServiceParts parts) : parts_(parts) {}
+ServiceRoutes::ServiceRoutes(ServiceParts parts) : parts_(parts) {
+  if (parts_.metrics != nullptr) {
+    evaluation_metrics_ = std::make_unique<EvaluationMetrics>(*parts_.metrics->registry());
+    evaluation_metrics_->set_snapshot_version(parts_.publisher.version());
+    observe_ = [metrics = evaluation_metrics_.get()](std::string_view key, const Evaluation& e) {
+      metrics->observe(key, e);
+    };
+  }
+}
 
 Handler ServiceRoutes::authorized(Access access, Guarded handler) {
   return [this, access, handler = std::move(handler)](HttpRequest&& request, Respond respond) {
@@ -115,7 +122,8 @@ void ServiceRoutes::add_to(Router& router) {
         if (!published.snapshot) {
           return respond(HttpResponse::json(500, R"({"errorDetails":"no flags are loaded yet"})"));
         }
-        respond(ofrep_evaluate_flag(*published.snapshot, request.path_param("key"), request.body));
+        respond(ofrep_evaluate_flag(*published.snapshot, request.path_param("key"), request.body,
+                                    observe_));
       }));
   router.add(
       "POST", "/ofrep/v1/evaluate/flags",
@@ -126,7 +134,7 @@ void ServiceRoutes::add_to(Router& router) {
           return respond(HttpResponse::json(500, R"({"errorDetails":"no flags are loaded yet"})"));
         }
         respond(ofrep_evaluate_all(*published.snapshot, std::to_string(published.version),
-                                   request.body, request.header("If-None-Match")));
+                                   request.body, request.header("If-None-Match"), observe_));
       }));
 
   router.add("GET", "/v1/flags", admin_read(&AdminApi::list_flags));
@@ -236,6 +244,7 @@ void ServiceRoutes::on_store_change(std::int64_t version, const std::string& kin
     return;
   }
   parts_.loader.reload();
+  if (evaluation_metrics_) evaluation_metrics_->set_snapshot_version(parts_.publisher.version());
   std::lock_guard lock(stream_mutex_);
   std::string data = change_event_data(version, kind, key);
   parts_.hub.publish(std::to_string(version), "change", data);

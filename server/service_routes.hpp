@@ -8,7 +8,9 @@
 
 #include "admin_api.hpp"
 #include "auth.hpp"
+#include "evaluation_metrics.hpp"
 #include "event_stream.hpp"
+#include "ofrep.hpp"
 #include "router.hpp"
 #include "server_metrics.hpp"
 #include "snapshot_loader.hpp"
@@ -57,6 +59,8 @@ class ServiceRoutes {
   static constexpr std::size_t kRecentChanges = 1000;
 
   ServiceParts parts_;
+  std::unique_ptr<EvaluationMetrics> evaluation_metrics_;  // null without metrics
+  EvaluationObserver observe_;
   std::mutex stream_mutex_;  // orders a subscriber's first events against published changes
   std::deque<std::pair<std::int64_t, std::string>> recent_;  // guarded by stream_mutex_
 };
