@@ -1,0 +1,213 @@
+// `sluice serve` as a separate process, driven over real HTTP on loopback.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "http_client.hpp"
+#include "postgres_server.hpp"
+#include "run_command.hpp"
+#include "sluice_process.hpp"
+
+namespace sluice {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::HttpClient;
+using testing::SluiceProcess;
+using Json = nlohmann::json;
+
+const std::string kExamples = std::string(SLUICE_SOURCE_DIR) + "/examples/flags";
+const testing::Headers kAdmin = {{"Authorization", "Bearer e2e-admin"},
+                                 {"Content-Type", "application/json"}};
+const std::string kContext = R"({"context":{"targetingKey":"u1","plan":"free","country":"US"}})";
+
+std::string create_token(const std::string& store, const std::string& name,
+                         const std::string& scope) {
+  auto result = testing::run_command(std::string(SLUICE_BINARY) + " token create --name " + name +
+                                     " --scope " + scope + " --store " + store);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string token = result.out;
+  while (!token.empty() && token.back() == '\n')
+    token.pop_back();
+  return token;
+}
+
+class ServeEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = "sqlite:" + dir_.path() + "/sluice.db";
+    sdk_token_ = create_token(store_, "web-sdk", "sdk");
+    server_ = std::make_unique<SluiceProcess>(
+        std::vector<std::string>{"--store", store_, "--flags-dir", kExamples, "--heartbeat-seconds",
+                                 "1"},
+        std::vector<std::string>{"SLUICE_ADMIN_TOKEN=e2e-admin"}, dir_.path() + "/serve.log");
+  }
+
+  testing::TempDir dir_;
+  std::string store_;
+  std::string sdk_token_;
+  std::unique_ptr<SluiceProcess> server_;
+};
+
+TEST_F(ServeEndToEnd, HealthAndReadiness) {
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.get("/healthz").status, 200);
+  auto ready = client.get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_THAT(ready.body, HasSubstr("loaded at version"));
+}
+
+TEST_F(ServeEndToEnd, TokensAndScopes) {
+  HttpClient client(server_->port());
+  auto anonymous = client.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot", kContext);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(Json::parse(anonymous.body)["code"], "unauthorized");
+  auto wrong = client.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot", kContext,
+                              {{"Authorization", "Bearer sluice_wrong"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body, anonymous.body);  // nothing that helps a guesser
+
+  testing::Headers sdk = {{"Authorization", "Bearer " + sdk_token_}};
+  auto evaluated = client.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot", kContext, sdk);
+  EXPECT_EQ(evaluated.status, 200) << evaluated.body;
+  EXPECT_EQ(Json::parse(evaluated.body)["reason"], "TARGETING_MATCH");
+  auto forbidden = client.request("POST", "/v1/flags/ai-chatbot/kill", "", sdk);
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(Json::parse(forbidden.body)["code"], "forbidden");
+}
+
+TEST_F(ServeEndToEnd, KillSwitchReachesStreamSubscribersAndEvaluation) {
+  HttpClient subscriber(server_->port());
+  auto head = subscriber.open_stream("/v1/stream", {{"Authorization", "Bearer " + sdk_token_}});
+  ASSERT_EQ(head.status, 200);
+  EXPECT_THAT(head.header("Content-Type"), HasSubstr("text/event-stream"));
+  auto first = subscriber.next_event(std::chrono::seconds(5));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->event, "snapshot");
+  EXPECT_EQ(Json::parse(first->data)["flags"].size(), 5u);
+
+  HttpClient admin(server_->port());
+  auto killed = admin.request("POST", "/v1/flags/ai-chatbot/kill", "", kAdmin);
+  ASSERT_EQ(killed.status, 200) << killed.body;
+
+  std::optional<testing::SseMessage> change;
+  for (int i = 0; i < 10 && !change; ++i) {
+    auto message = subscriber.next_event(std::chrono::seconds(5));
+    ASSERT_TRUE(message) << "no change event";
+    if (message->event == "change") change = message;  // skip heartbeat comments
+  }
+  ASSERT_TRUE(change);
+  auto data = Json::parse(change->data);
+  EXPECT_EQ(data["key"], "ai-chatbot");
+  EXPECT_EQ(data["flag"]["enabled"], false);
+  EXPECT_EQ(change->id, std::to_string(data["version"].get<std::int64_t>()));
+
+  auto evaluated = admin.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot", kContext, kAdmin);
+  EXPECT_EQ(Json::parse(evaluated.body)["reason"], "DISABLED");
+
+  // Resuming from before the kill replays just the change, not the whole set.
+  HttpClient resumed(server_->port());
+  auto resumed_head = resumed.open_stream(
+      "/v1/stream", {{"Authorization", "Bearer " + sdk_token_},
+                     {"Last-Event-ID", std::to_string(data["version"].get<std::int64_t>() - 1)}});
+  ASSERT_EQ(resumed_head.status, 200);
+  auto replay = resumed.next_event(std::chrono::seconds(5));
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->event, "change");
+  EXPECT_EQ(replay->id, change->id);
+}
+
+TEST_F(ServeEndToEnd, DefinitionsFromFilesRefuseApiWrites) {
+  HttpClient client(server_->port());
+  auto refused = client.request("POST", "/v1/flags", R"({"key":"x"})", kAdmin);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Json::parse(refused.body)["code"], "managed_by_files");
+}
+
+TEST_F(ServeEndToEnd, BadRequestsGetJsonErrors) {
+  HttpClient client(server_->port());
+  auto missing = client.request("GET", "/v1/nothing-here", "", kAdmin);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Json::parse(missing.body)["code"], "not_found");
+  auto huge = client.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot",
+                             std::string(2 << 20, 'x'), kAdmin);
+  EXPECT_EQ(huge.status, 413);
+  HttpClient again(server_->port());
+  auto parse = again.request("POST", "/ofrep/v1/evaluate/flags/ai-chatbot", "{oops", kAdmin);
+  EXPECT_EQ(parse.status, 400);
+  EXPECT_EQ(Json::parse(parse.body)["errorCode"], "PARSE_ERROR");
+}
+
+TEST_F(ServeEndToEnd, SigtermExitsZero) {
+  HttpClient client(server_->port());
+  ASSERT_EQ(client.get("/healthz").status, 200);
+  EXPECT_EQ(server_->terminate(std::chrono::seconds(15)), 0) << server_->log();
+}
+
+TEST_F(ServeEndToEnd, FlagFileChangesAreServedWithoutRestart) {
+  // A second server on a copy of the flags folder, so the file can change.
+  testing::TempDir flags;
+  std::filesystem::copy(kExamples, flags.path(), std::filesystem::copy_options::recursive);
+  SluiceProcess server({"--store", "sqlite:" + flags.path() + "/s.db", "--flags-dir", flags.path()},
+                       {"SLUICE_ADMIN_TOKEN=e2e-admin"}, flags.path() + "/serve.log");
+  HttpClient client(server.port());
+  auto before =
+      client.request("POST", "/ofrep/v1/evaluate/flags/maintenance-mode", kContext, kAdmin);
+  EXPECT_EQ(Json::parse(before.body)["reason"], "DISABLED");
+  flags.write("maintenance-mode.yaml",
+              "key: maintenance-mode\nvariants: {on: true, off: false}\noff_variant: off\n"
+              "default: {variant: on}\ndescription: now with a new description\n");
+  bool changed = false;
+  for (int i = 0; i < 50 && !changed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto got = client.request("GET", "/v1/flags/maintenance-mode", "", kAdmin);
+    changed = Json::parse(got.body).value("description", "") == "now with a new description";
+  }
+  EXPECT_TRUE(changed) << server.log();
+}
+
+// Two replicas on one PostgreSQL database: a change made through one reaches the stream
+// subscribers of the other (LISTEN/NOTIFY).
+TEST(ServeReplicas, AChangeThroughOneReplicaReachesTheOthersSubscribers) {
+  SLUICE_REQUIRE_POSTGRES();
+  const std::string url = testing::shared_postgres().create_database();
+  testing::TempDir dir;
+  std::vector<std::string> env = {"SLUICE_ADMIN_TOKEN=e2e-admin"};
+  SluiceProcess a({"--store", url}, env, dir.path() + "/a.log");
+  SluiceProcess b({"--store", url}, env, dir.path() + "/b.log");
+
+  HttpClient subscriber(b.port());
+  ASSERT_EQ(subscriber.open_stream("/v1/stream", {{"Authorization", "Bearer e2e-admin"}}).status,
+            200);
+  auto snapshot = subscriber.next_event(std::chrono::seconds(5));
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot->event, "snapshot");
+
+  HttpClient writer(a.port());
+  auto created = writer.request("POST", "/v1/flags",
+                                R"({"key":"checkout","variants":{"on":true,"off":false},
+                                    "off_variant":"off","default":{"variant":"on"}})",
+                                kAdmin);
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  std::optional<testing::SseMessage> change;
+  for (int i = 0; i < 20 && !change; ++i) {
+    auto message = subscriber.next_event(std::chrono::seconds(5));
+    ASSERT_TRUE(message) << b.log();
+    if (message->event == "change") change = message;
+  }
+  ASSERT_TRUE(change);
+  EXPECT_EQ(Json::parse(change->data)["key"], "checkout");
+
+  HttpClient reader(b.port());
+  auto evaluated = reader.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin);
+  EXPECT_EQ(evaluated.status, 200) << evaluated.body;
+  EXPECT_EQ(Json::parse(evaluated.body)["value"], true);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,85 @@
+#include "sluice_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace sluice::testing {
+
+SluiceProcess::SluiceProcess(std::vector<std::string> args, std::vector<std::string> env,
+                             const std::string& log_path)
+    : log_path_(log_path) {
+  std::vector<std::string> argv_strings{SLUICE_BINARY, "serve", "--listen", "127.0.0.1:0"};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    for (const auto& e : env)
+      putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    for (auto& a : argv_strings)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // The log line "listening on ... (port N)" says where it listens (test code: std::regex is
+  // fine on our own output).
+  const std::regex port_line(R"(\(port (\d+)\))");
+  for (int i = 0; i < 200 && port_ == 0; ++i) {
+    std::smatch match;
+    std::string text = log();
+    if (std::regex_search(text, match, port_line)) {
+      port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+      break;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("sluice serve exited at start:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (port_ == 0) throw std::runtime_error("sluice serve did not start:\n" + log());
+}
+
+SluiceProcess::~SluiceProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+int SluiceProcess::terminate(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+std::string SluiceProcess::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace sluice::testing
