@@ -211,3 +211,60 @@ TEST(ServeReplicas, AChangeThroughOneReplicaReachesTheOthersSubscribers) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// PostgreSQL stops under a running server: evaluation goes on from the last snapshot, writes and
+// readiness say 503 with the reason, and after the restart writes work and changes made through
+// another replica arrive again.
+TEST(ServeStoreOutage, EvaluationSurvivesAndWritesRecover) {
+  SLUICE_REQUIRE_POSTGRES();
+  auto& postgres = testing::shared_postgres();
+  const std::string url = postgres.create_database();
+  testing::TempDir dir;
+  std::vector<std::string> env = {"SLUICE_ADMIN_TOKEN=e2e-admin"};
+  SluiceProcess server({"--store", url}, env, dir.path() + "/serve.log");
+  HttpClient client(server.port(), std::chrono::seconds(20));
+  const std::string flag = R"({"key":"checkout","variants":{"on":true,"off":false},
+                               "off_variant":"off","default":{"variant":"on"}})";
+  ASSERT_EQ(client.request("POST", "/v1/flags", flag, kAdmin).status, 201);
+
+  postgres.stop();
+  auto evaluated = client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin);
+  EXPECT_EQ(evaluated.status, 200);
+  EXPECT_EQ(Json::parse(evaluated.body)["value"], true);
+  auto write = client.request("POST", "/v1/flags/checkout/kill", "", kAdmin);
+  EXPECT_EQ(write.status, 503) << write.body;
+  EXPECT_EQ(Json::parse(write.body)["code"], "store_unavailable");
+  auto ready = client.request("GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("unreachable"));
+
+  postgres.start();
+  int status = 0;
+  for (int i = 0; i < 40 && status != 200; ++i) {
+    status = client.request("POST", "/v1/flags/checkout/kill", "", kAdmin).status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_EQ(status, 200) << server.log();
+  EXPECT_EQ(
+      Json::parse(client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin)
+                      .body)["reason"],
+      "DISABLED");
+
+  // A change through another replica reaches this one after the outage.
+  SluiceProcess other({"--store", url}, env, dir.path() + "/other.log");
+  HttpClient other_client(other.port());
+  ASSERT_EQ(other_client.request("POST", "/v1/flags/checkout/revive", "", kAdmin).status, 200);
+  bool caught_up = false;
+  for (int i = 0; i < 60 && !caught_up; ++i) {
+    auto r = client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin);
+    caught_up = Json::parse(r.body)["reason"] == "STATIC";
+    if (!caught_up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(caught_up) << server.log();
+}
+
+}  // namespace
+}  // namespace sluice
