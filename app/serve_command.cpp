@@ -19,6 +19,7 @@
 #include "service_routes.hpp"
 #include "sluice/store/errors.hpp"
 #include "snapshot_loader.hpp"
+#include "timed_store.hpp"
 #include "worker_pool.hpp"
 
 namespace sluice::app {
@@ -42,19 +43,24 @@ int run_serve(const ServeOptions& options) {
   const ServeConfig& config = *loaded.config;
   ServerLog log(config.log_format == "json", config.log_level);
 
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Store> opened_store;
   try {
-    store = store::open_store(config.store);
-    store->migrate();
+    opened_store = store::open_store(config.store);
+    opened_store->migrate();
   } catch (const store::StoreError& e) {
     log.error("store", e.what());
     return kExitInvalid;
   }
 
+  // Every store call below is timed for /metrics.
+  auto metrics = std::make_shared<server::ServerMetrics>();
+  server::TimedStore timed_store(*opened_store, *metrics->registry());
+  store::Store& store = timed_store;
+
   SnapshotPublisher publisher;
   std::vector<std::string> flag_paths;
   if (!config.flags_dir.empty()) flag_paths.push_back(config.flags_dir);
-  server::SnapshotLoader loader(*store, publisher, flag_paths);
+  server::SnapshotLoader loader(store, publisher, flag_paths);
   try {
     if (auto problems = loader.reload(); !problems.empty()) {
       for (const auto& d : problems)
@@ -66,20 +72,19 @@ int run_serve(const ServeOptions& options) {
     return kExitInvalid;
   }
 
-  server::Authenticator auth(*store, from_environment("SLUICE_ADMIN_TOKEN"));
+  server::Authenticator auth(store, from_environment("SLUICE_ADMIN_TOKEN"));
   auth.load_all_tokens();
   server::WorkerPool workers(4);
   server::EventHub hub;
-  auto metrics = std::make_shared<server::ServerMetrics>();
-  server::AdminApi admin(*store, loader, publisher);
+  server::AdminApi admin(store, loader, publisher);
   server::ServiceRoutes routes(
-      server::ServiceParts{*store, publisher, loader, admin, auth, workers, hub, metrics.get()});
+      server::ServiceParts{store, publisher, loader, admin, auth, workers, hub, metrics.get()});
   server::Router router;
   routes.add_to(router);
 
   // Changes from this process and from other replicas (PostgreSQL LISTEN/NOTIFY) arrive here in
   // version order, on a store thread where blocking is allowed.
-  store->subscribe([&](const store::Change& change) {
+  store.subscribe([&](const store::Change& change) {
     try {
       routes.on_store_change(change.version, change.kind, change.key);
       log.info("change",

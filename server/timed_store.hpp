@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+
+#include "sluice/store/store.hpp"
+
+namespace prometheus {
+class Registry;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace sluice::server {
+
+// A Store that times every call into `sluice_store_operation_seconds{operation,outcome}` and
+// forwards it unchanged: metrics without touching either store implementation.
+class TimedStore final : public store::Store {
+ public:
+  TimedStore(store::Store& inner, prometheus::Registry& registry);
+
+  void migrate() override;
+  int schema_version() override;
+  std::int64_t store_version() override;
+  std::vector<store::FlagRecord> list_flags(bool include_archived) override;
+  std::optional<store::FlagRecord> get_flag(std::string_view key) override;
+  store::WriteResult create_flag(std::string_view key, std::string_view definition_json,
+                                 bool enabled, std::string_view actor) override;
+  store::WriteResult update_flag(std::string_view key, std::string_view definition_json,
+                                 std::optional<std::int64_t> expected_version,
+                                 std::string_view actor) override;
+  store::WriteResult set_enabled(std::string_view key, bool enabled,
+                                 std::string_view actor) override;
+  store::WriteResult archive_flag(std::string_view key,
+                                  std::optional<std::int64_t> expected_version,
+                                  std::string_view actor) override;
+  std::vector<store::SegmentRecord> list_segments() override;
+  std::optional<store::SegmentRecord> get_segment(std::string_view key) override;
+  store::WriteResult create_segment(std::string_view key, std::string_view definition_json,
+                                    std::string_view actor) override;
+  store::WriteResult update_segment(std::string_view key, std::string_view definition_json,
+                                    std::optional<std::int64_t> expected_version,
+                                    std::string_view actor) override;
+  store::WriteResult delete_segment(std::string_view key,
+                                    std::optional<std::int64_t> expected_version,
+                                    std::string_view actor) override;
+  std::vector<store::AuditEntry> audit(const store::AuditQuery& query) override;
+  std::vector<store::Change> changes_since(std::int64_t version, int limit) override;
+  store::WriteResult create_token(std::string_view name, store::TokenScope scope,
+                                  std::string_view sha256_hex, std::string_view actor) override;
+  std::optional<store::TokenRecord> token_by_hash(std::string_view sha256_hex) override;
+  std::vector<store::TokenRecord> list_tokens() override;
+  bool revoke_token(std::string_view name, std::string_view actor) override;
+  void subscribe(std::function<void(const store::Change&)> callback) override;
+
+ private:
+  template <typename Call>
+  auto timed(const char* operation, Call&& call) -> decltype(call());
+
+  store::Store& inner_;
+  prometheus::Family<prometheus::Histogram>* seconds_;
+};
+
+}  // namespace sluice::server
