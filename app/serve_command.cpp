@@ -114,6 +114,12 @@ int run_serve(const ServeOptions& options) {
   server_options.body_limit = config.body_limit;
   server_options.sse_heartbeat = std::chrono::seconds(config.heartbeat_seconds);
   server_options.metrics = metrics;
+  if (log.debug_enabled()) {
+    server_options.request_log = [&log](std::string_view method, std::string_view route, int status,
+                                        double seconds) {
+      log.debug("http", fmt::format("{} {} {} {:.3f} ms", method, route, status, seconds * 1000));
+    };
+  }
   server::HttpServer http(router, server_options);
   try {
     http.start();

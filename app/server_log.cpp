@@ -36,6 +36,10 @@ void ServerLog::write(int level, std::string_view component, std::string_view me
   logger_->log(spd_level, "{}", line);
 }
 
+bool ServerLog::debug_enabled() const {
+  return logger_->should_log(spdlog::level::debug);
+}
+
 void ServerLog::debug(std::string_view c, std::string_view m) {
   write(spdlog::level::debug, c, m);
 }

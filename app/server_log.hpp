@@ -20,6 +20,7 @@ class ServerLog {
   void info(std::string_view component, std::string_view message);
   void warn(std::string_view component, std::string_view message);
   void error(std::string_view component, std::string_view message);
+  bool debug_enabled() const;
 
  private:
   void write(int level, std::string_view component, std::string_view message);

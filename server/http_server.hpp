@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,9 @@ struct HttpServerOptions {
   // Frames queued for one slow subscriber before it is disconnected.
   std::size_t sse_max_pending = 1024;
   std::shared_ptr<ServerMetrics> metrics;  // null: no metrics
+  // Called once per answered request (on a server thread; keep it quick). Empty: no log.
+  std::function<void(std::string_view method, std::string_view route, int status, double seconds)>
+      request_log;
 };
 
 class HttpServer {

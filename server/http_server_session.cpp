@@ -213,6 +213,10 @@ void Session::on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) 
     shared_->options.metrics->observe_request(route_name_, method_, response_.result_int(),
                                               seconds_since_start());
   }
+  if (shared_->options.request_log) {
+    shared_->options.request_log(method_, route_name_, response_.result_int(),
+                                 seconds_since_start());
+  }
   if (ec) return fail(ec, "write");
   if (close || stopping_) return do_close();
   do_read();
@@ -296,6 +300,9 @@ void Session::start_stream(const Route& route, HttpRequest&& request) {
 void Session::on_stream_header(beast::error_code ec, std::size_t /*bytes*/) {
   if (shared_->options.metrics) {
     shared_->options.metrics->observe_request(route_name_, method_, 200, seconds_since_start());
+  }
+  if (shared_->options.request_log) {
+    shared_->options.request_log(method_, route_name_, 200, seconds_since_start());
   }
   if (ec) {
     fail(ec, "write stream header");
