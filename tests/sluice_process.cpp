@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -33,14 +32,12 @@ SluiceProcess::SluiceProcess(std::vector<std::string> args, std::vector<std::str
     execv(argv[0], argv.data());
     _exit(127);
   }
-  // The log line "listening on ... (port N)" says where it listens (test code: std::regex is
-  // fine on our own output).
-  const std::regex port_line(R"(\(port (\d+)\))");
+  // The log line "listening on ... (port N)" says where it listens.
+  constexpr std::string_view kMarker = "(port ";
   for (int i = 0; i < 200 && port_ == 0; ++i) {
-    std::smatch match;
     std::string text = log();
-    if (std::regex_search(text, match, port_line)) {
-      port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    if (auto at = text.find(kMarker); at != std::string::npos) {
+      port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kMarker.size())));
       break;
     }
     int status = 0;
