@@ -24,6 +24,12 @@ class AdminApi {
   HttpResponse patch_flag(const HttpRequest& request, std::string_view actor);
   HttpResponse archive_flag(const HttpRequest& request, std::string_view actor);
   HttpResponse set_enabled(const HttpRequest& request, bool enabled, std::string_view actor);
+  HttpResponse kill_flag(const HttpRequest& request, std::string_view actor) {
+    return set_enabled(request, false, actor);
+  }
+  HttpResponse revive_flag(const HttpRequest& request, std::string_view actor) {
+    return set_enabled(request, true, actor);
+  }
 
   HttpResponse list_segments(const HttpRequest& request);
   HttpResponse get_segment(const HttpRequest& request);

@@ -143,22 +143,8 @@ void ServiceRoutes::add_to(Router& router) {
   router.add("PUT", "/v1/flags/{key}", admin_write(&AdminApi::replace_flag));
   router.add("PATCH", "/v1/flags/{key}", admin_write(&AdminApi::patch_flag));
   router.add("DELETE", "/v1/flags/{key}", admin_write(&AdminApi::archive_flag));
-  router.add("POST", "/v1/flags/{key}/kill",
-             authorized(Access::Write,
-                        [this](HttpRequest&& request, Respond respond, const Principal& who) {
-                          auto shared = std::make_shared<HttpRequest>(std::move(request));
-                          parts_.workers.post([this, shared, respond, actor = who.name] {
-                            respond(parts_.admin.set_enabled(*shared, false, actor));
-                          });
-                        }));
-  router.add("POST", "/v1/flags/{key}/revive",
-             authorized(Access::Write,
-                        [this](HttpRequest&& request, Respond respond, const Principal& who) {
-                          auto shared = std::make_shared<HttpRequest>(std::move(request));
-                          parts_.workers.post([this, shared, respond, actor = who.name] {
-                            respond(parts_.admin.set_enabled(*shared, true, actor));
-                          });
-                        }));
+  router.add("POST", "/v1/flags/{key}/kill", admin_write(&AdminApi::kill_flag));
+  router.add("POST", "/v1/flags/{key}/revive", admin_write(&AdminApi::revive_flag));
   router.add("GET", "/v1/segments", admin_read(&AdminApi::list_segments));
   router.add("POST", "/v1/segments", admin_write(&AdminApi::create_segment));
   router.add("GET", "/v1/segments/{key}", admin_read(&AdminApi::get_segment));
