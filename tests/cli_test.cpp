@@ -31,8 +31,24 @@ std::vector<std::string> lines(const std::string& text) {
 TEST(CliValidate, AcceptsTheExamples) {
   auto result = run_command(kSluice + " validate " + kExamples);
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "ok: 5 flags, 0 segments\n");
+  EXPECT_EQ(result.out, "ok: 5 flags, 0 segments, 0 policies\n");
   EXPECT_EQ(result.err, "");
+}
+
+TEST(CliValidate, ChecksPoliciesAgainstTheFlags) {
+  auto clean = run_command(kSluice + " validate " + std::string(SLUICE_SOURCE_DIR) + "/examples");
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.out, "ok: 5 flags, 0 segments, 1 policies\n");
+
+  TempDir dir;
+  dir.write("rollout.yaml",
+            "flag: new-pdf-engine\ntreatment: onn\ncontrol: off\nstages: [{percent: 50}]\n");
+  auto bad = run_command("cd " + dir.path() + " && " + kSluice + " validate " + kExamples +
+                         " rollout.yaml");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("rollout.yaml:2:"));
+  EXPECT_THAT(bad.err, HasSubstr("'onn'"));
+  EXPECT_THAT(bad.err, HasSubstr("100%"));
 }
 
 TEST(CliValidate, ReportsEveryProblemAsFileLineColumn) {

@@ -1,0 +1,472 @@
+#include "policy_decoder.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "basis_points.hpp"
+
+// The wording follows flags/files/flag_decoder.cpp, so that `sluice validate` reads the same
+// for flags and policies.
+namespace sluice::detail {
+namespace {
+
+using Kind = DocNode::Kind;
+
+std::string child_path(const std::string& parent, std::string_view key) {
+  std::string out = parent;
+  if (!parent.empty()) out += '.';
+  out += key;
+  return out;
+}
+
+std::string indexed(std::string_view base, std::size_t index) {
+  return std::string(base) + '[' + std::to_string(index) + ']';
+}
+
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+class Decoder;
+
+// The fields of one mapping. Duplicate and unknown keys are reported when it is made.
+class Fields {
+ public:
+  Fields(Decoder& decoder, const DocNode& map, std::string path, std::string_view what,
+         std::initializer_list<std::string_view> known);
+
+  const DocEntry* get(std::string_view key) const {
+    for (const DocEntry* entry : entries_) {
+      if (entry->key == key) return entry;
+    }
+    return nullptr;
+  }
+  bool has(std::string_view key) const { return get(key) != nullptr; }
+  std::string path_of(std::string_view key) const { return child_path(path_, key); }
+  const std::string& path() const { return path_; }
+  const DocNode& node() const { return map_; }
+
+ private:
+  const DocNode& map_;
+  std::string path_;
+  std::vector<const DocEntry*> entries_;
+};
+
+class Decoder {
+ public:
+  Decoder(Syntax syntax, const std::string& file, Diagnostics& diagnostics)
+      : syntax_(syntax), file_(file), diagnostics_(diagnostics) {}
+
+  void document(const DocNode& root, PolicyDocumentShape shape, std::vector<Policy>& into);
+
+  void report(Mark mark, const std::string& path, std::string message) {
+    diagnostics_.push_back({locate(mark, path), std::move(message)});
+  }
+  void report_harmless(Mark mark, const std::string& path, std::string message) {
+    diagnostics_.push_back({locate(mark, path), std::move(message), /*meaning_intact=*/true});
+  }
+  SourceLocation locate(Mark mark, const std::string& path) const {
+    return {file_, mark.line, mark.column, path};
+  }
+
+  std::vector<const DocEntry*> unique_entries(const DocNode& map, const std::string& path) {
+    std::vector<const DocEntry*> out;
+    std::unordered_set<std::string_view> seen;
+    for (const DocEntry& entry : map.entries) {
+      if (!seen.insert(entry.key).second) {
+        report_harmless(entry.key_mark, child_path(path, entry.key),
+                        "duplicate key " + quoted(entry.key));
+        continue;
+      }
+      out.push_back(&entry);
+    }
+    return out;
+  }
+
+ private:
+  void policy(const DocNode& node, const std::string& path, std::vector<Policy>& into);
+  std::optional<PolicyStage> stage(const DocNode& node, const std::string& field,
+                                   const std::string& path);
+  void checks(const DocNode& node, const std::string& path, PolicyChecks& into);
+  void error_rate(const DocNode& node, const std::string& path, ErrorRateCheck& into);
+  std::optional<LatencyCheck> latency(const DocNode& node, const std::string& path);
+  std::optional<Thresholds> thresholds(const DocNode& node, std::string_view field,
+                                       const std::string& path);
+  std::optional<CustomCheck> custom(const DocNode& node, const std::string& field,
+                                    const std::string& path);
+  void metrics(const DocNode& node, const std::string& path, MetricNames& into);
+
+  void type_error(const DocNode& node, std::string_view expected, std::string_view field,
+                  const std::string& path) {
+    report(node.mark, path,
+           "field " + quoted(field) + " must be " + std::string(expected) + ", got " +
+               name(node.kind));
+  }
+  bool expect(const DocNode& node, Kind kind, std::string_view field, const std::string& path) {
+    if (node.is(kind)) return true;
+    type_error(node, article(kind), field, path);
+    return false;
+  }
+  // How a wrong value is shown: numbers as written, strings quoted, other kinds by name.
+  std::string shown(const DocNode& node) const {
+    if (node.is(Kind::Number)) return node.text;
+    if (node.is(Kind::String)) return "string " + quoted(node.text);
+    return name(node.kind);
+  }
+  // Where a field's value starts; empty when the field is absent.
+  SourceLocation field_location(const Fields& fields, std::string_view key) const {
+    const DocEntry* entry = fields.get(key);
+    if (entry == nullptr) return {};
+    return locate(entry->value.mark, fields.path_of(key));
+  }
+  std::optional<std::string> string_field(const Fields& fields, std::string_view key);
+  std::optional<bool> bool_field(const Fields& fields, std::string_view key);
+  std::optional<double> number_field(const Fields& fields, std::string_view key);
+  std::optional<std::uint64_t> count_field(const Fields& fields, std::string_view key);
+  std::optional<PolicySeconds> duration_field(const Fields& fields, std::string_view key);
+  std::vector<std::string> string_list_field(const Fields& fields, std::string_view key);
+  template <class Parse>
+  auto enum_field(const Fields& fields, std::string_view key, const char* allowed, Parse&& parse)
+      -> decltype(parse(std::string_view()));
+  void require(const Fields& fields, std::initializer_list<std::string_view> keys,
+               const std::string& subject);
+
+  std::string article(Kind kind) const { return kind_name_with_article(kind, syntax_); }
+  const char* name(Kind kind) const { return kind_name(kind, syntax_); }
+
+  Syntax syntax_;
+  const std::string& file_;
+  Diagnostics& diagnostics_;
+};
+
+Fields::Fields(Decoder& decoder, const DocNode& map, std::string path, std::string_view what,
+               std::initializer_list<std::string_view> known)
+    : map_(map), path_(std::move(path)), entries_(decoder.unique_entries(map, path_)) {
+  for (const DocEntry* entry : entries_) {
+    if (std::find(known.begin(), known.end(), entry->key) == known.end()) {
+      decoder.report_harmless(entry->key_mark, path_of(entry->key),
+                              "unknown field " + quoted(entry->key) + " in " + std::string(what));
+    }
+  }
+}
+
+std::optional<std::string> Decoder::string_field(const Fields& fields, std::string_view key) {
+  const DocEntry* entry = fields.get(key);
+  if (entry == nullptr || !expect(entry->value, Kind::String, key, fields.path_of(key))) {
+    return std::nullopt;
+  }
+  return entry->value.text;
+}
+
+std::optional<bool> Decoder::bool_field(const Fields& fields, std::string_view key) {
+  const DocEntry* entry = fields.get(key);
+  if (entry == nullptr || !expect(entry->value, Kind::Bool, key, fields.path_of(key))) {
+    return std::nullopt;
+  }
+  return entry->value.boolean;
+}
+
+std::optional<double> Decoder::number_field(const Fields& fields, std::string_view key) {
+  const DocEntry* entry = fields.get(key);
+  if (entry == nullptr || !expect(entry->value, Kind::Number, key, fields.path_of(key))) {
+    return std::nullopt;
+  }
+  return entry->value.number;
+}
+
+std::optional<std::uint64_t> Decoder::count_field(const Fields& fields, std::string_view key) {
+  const DocEntry* entry = fields.get(key);
+  if (entry == nullptr) return std::nullopt;
+  const DocNode& node = entry->value;
+  const std::string& text = node.text;
+  const bool digits =
+      node.is(Kind::Number) && !text.empty() && text.size() <= 15 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits && node.number >= 1) return static_cast<std::uint64_t>(node.number);
+  report(node.mark, fields.path_of(key),
+         "field " + quoted(key) + " must be a whole number of at least 1, got " + shown(node));
+  return std::nullopt;
+}
+
+std::optional<PolicySeconds> Decoder::duration_field(const Fields& fields, std::string_view key) {
+  const DocEntry* entry = fields.get(key);
+  if (entry == nullptr) return std::nullopt;
+  const DocNode& node = entry->value;
+  if (node.is(Kind::String)) {
+    if (auto duration = parse_duration(node.text); duration && duration->count() > 0) {
+      return duration;
+    }
+  }
+  report(node.mark, fields.path_of(key),
+         "field " + quoted(key) +
+             " must be a duration greater than zero such as '30s', '5m' or '1h30m', got " +
+             shown(node));
+  return std::nullopt;
+}
+
+std::vector<std::string> Decoder::string_list_field(const Fields& fields, std::string_view key) {
+  std::vector<std::string> out;
+  const DocEntry* entry = fields.get(key);
+  const std::string path = fields.path_of(key);
+  if (entry == nullptr || !expect(entry->value, Kind::Sequence, key, path)) return out;
+  const auto& items = entry->value.items;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].is(Kind::String)) {
+      out.push_back(items[i].text);
+    } else {
+      type_error(items[i], "a string", indexed(key, i), indexed(path, i));
+    }
+  }
+  return out;
+}
+
+template <class Parse>
+auto Decoder::enum_field(const Fields& fields, std::string_view key, const char* allowed,
+                         Parse&& parse) -> decltype(parse(std::string_view())) {
+  const DocEntry* entry = fields.get(key);
+  const std::string path = fields.path_of(key);
+  if (entry == nullptr || !expect(entry->value, Kind::String, key, path)) return std::nullopt;
+  if (auto value = parse(entry->value.text)) return value;
+  report(
+      entry->value.mark, path,
+      "field " + quoted(key) + " must be one of " + allowed + "; got " + quoted(entry->value.text));
+  return std::nullopt;
+}
+
+void Decoder::require(const Fields& fields, std::initializer_list<std::string_view> keys,
+                      const std::string& subject) {
+  for (const std::string_view key : keys) {
+    if (!fields.has(key)) {
+      report(fields.node().mark, fields.path(),
+             subject + " is missing required field " + quoted(key));
+    }
+  }
+}
+
+void Decoder::document(const DocNode& root, PolicyDocumentShape shape, std::vector<Policy>& into) {
+  if (shape == PolicyDocumentShape::Policy) {
+    if (root.is(Kind::Map)) {
+      policy(root, "", into);
+    } else {
+      report(root.mark, "", "policy must be " + article(Kind::Map) + ", got " + name(root.kind));
+    }
+    return;
+  }
+  if (!root.is(Kind::Map)) {
+    report(root.mark, "",
+           "document must be " + article(Kind::Map) +
+               " (a bundle with 'policies', or a single policy), got " + name(root.kind));
+    return;
+  }
+  const bool is_bundle = std::any_of(root.entries.begin(), root.entries.end(),
+                                     [](const auto& e) { return e.key == "policies"; });
+  if (!is_bundle) {
+    policy(root, "", into);
+    return;
+  }
+  const Fields fields(*this, root, "", "bundle", {"policies"});
+  const DocEntry* entry = fields.get("policies");
+  const std::string path = fields.path_of("policies");
+  if (!expect(entry->value, Kind::Sequence, "policies", path)) return;
+  const auto& items = entry->value.items;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (expect(items[i], Kind::Map, indexed("policies", i), indexed(path, i))) {
+      policy(items[i], indexed(path, i), into);
+    }
+  }
+}
+
+void Decoder::policy(const DocNode& node, const std::string& path, std::vector<Policy>& into) {
+  const Fields fields(
+      *this, node, path, "policy",
+      {"flag", "description", "treatment", "control", "bucket_by", "stages", "interval",
+       "min_duration", "min_samples", "on_no_data", "checks", "notify", "metrics"});
+  Policy policy;
+  policy.where = locate(node.mark, path);
+  const auto flag = string_field(fields, "flag");
+  if (flag) policy.flag = *flag;
+  policy.flag_where = field_location(fields, "flag");
+  policy.treatment_where = field_location(fields, "treatment");
+  policy.control_where = field_location(fields, "control");
+  policy.bucket_by_where = field_location(fields, "bucket_by");
+  if (auto description = string_field(fields, "description")) policy.description = *description;
+  if (auto treatment = string_field(fields, "treatment")) policy.treatment = *treatment;
+  if (auto control = string_field(fields, "control")) policy.control = *control;
+  policy.bucket_by = string_field(fields, "bucket_by");
+  if (const DocEntry* stages = fields.get("stages")) {
+    const std::string stages_path = fields.path_of("stages");
+    if (expect(stages->value, Kind::Sequence, "stages", stages_path)) {
+      const auto& items = stages->value.items;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (auto s = stage(items[i], indexed("stages", i), indexed(stages_path, i))) {
+          policy.stages.push_back(std::move(*s));
+        }
+      }
+    }
+  }
+  if (auto interval = duration_field(fields, "interval")) policy.interval = *interval;
+  if (auto min_duration = duration_field(fields, "min_duration")) {
+    policy.min_duration = *min_duration;
+  }
+  if (auto min_samples = count_field(fields, "min_samples")) policy.min_samples = *min_samples;
+  if (auto action = enum_field(fields, "on_no_data", "hold, pause", parse_no_data_action)) {
+    policy.on_no_data = *action;
+  }
+  if (const DocEntry* entry = fields.get("checks")) {
+    checks(entry->value, fields.path_of("checks"), policy.checks);
+  }
+  policy.notify = string_list_field(fields, "notify");
+  if (const DocEntry* entry = fields.get("metrics")) {
+    metrics(entry->value, fields.path_of("metrics"), policy.metrics);
+  }
+  require(fields, {"flag", "treatment", "control", "stages"},
+          flag ? "policy for " + quoted(*flag) : "policy");
+  into.push_back(std::move(policy));
+}
+
+std::optional<PolicyStage> Decoder::stage(const DocNode& node, const std::string& field,
+                                          const std::string& path) {
+  if (!expect(node, Kind::Map, field, path)) return std::nullopt;
+  const Fields fields(*this, node, path, "stage",
+                      {"percent", "segment", "min_duration", "min_samples", "approval"});
+  PolicyStage stage;
+  stage.where = locate(node.mark, path);
+  if (const DocEntry* percent = fields.get("percent")) {
+    const DocNode& value = percent->value;
+    if (value.is(Kind::Number)) stage.basis_points = percent_to_basis_points(value.text);
+    if (!stage.basis_points) {
+      report(value.mark, fields.path_of("percent"),
+             "field 'percent' must be a number between 0 and 100 with at most two decimals, "
+             "got " +
+                 shown(value));
+    }
+  }
+  stage.segment = string_field(fields, "segment");
+  stage.min_duration = duration_field(fields, "min_duration");
+  stage.min_samples = count_field(fields, "min_samples");
+  if (auto approval = bool_field(fields, "approval")) stage.approval = *approval;
+  if (fields.has("percent") && fields.has("segment")) {
+    report(node.mark, path, "stage has both 'percent' and 'segment'; give only one");
+  } else if (!fields.has("percent") && !fields.has("segment")) {
+    report(node.mark, path, "stage needs one of 'percent' or 'segment'");
+  }
+  return stage;
+}
+
+void Decoder::checks(const DocNode& node, const std::string& path, PolicyChecks& into) {
+  if (!expect(node, Kind::Map, "checks", path)) return;
+  const Fields fields(*this, node, path, "checks", {"error_rate", "latency_p95", "custom"});
+  if (const DocEntry* entry = fields.get("error_rate")) {
+    error_rate(entry->value, fields.path_of("error_rate"), into.error_rate);
+  }
+  if (const DocEntry* entry = fields.get("latency_p95")) {
+    into.latency_p95 = latency(entry->value, fields.path_of("latency_p95"));
+  }
+  if (const DocEntry* entry = fields.get("custom")) {
+    const std::string custom_path = fields.path_of("custom");
+    if (expect(entry->value, Kind::Sequence, "custom", custom_path)) {
+      const auto& items = entry->value.items;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (auto c = custom(items[i], indexed("custom", i), indexed(custom_path, i))) {
+          into.custom.push_back(std::move(*c));
+        }
+      }
+    }
+  }
+}
+
+void Decoder::error_rate(const DocNode& node, const std::string& path, ErrorRateCheck& into) {
+  into.where = locate(node.mark, path);
+  if (!expect(node, Kind::Map, "error_rate", path)) return;
+  const Fields fields(*this, node, path, "error_rate", {"warning", "critical", "control_floor"});
+  into.warning = number_field(fields, "warning");
+  if (auto critical = number_field(fields, "critical")) into.critical = *critical;
+  if (auto floor = number_field(fields, "control_floor")) into.control_floor = *floor;
+}
+
+std::optional<LatencyCheck> Decoder::latency(const DocNode& node, const std::string& path) {
+  if (!expect(node, Kind::Map, "latency_p95", path)) return std::nullopt;
+  const Fields fields(*this, node, path, "latency_p95", {"ratio", "max_ms"});
+  LatencyCheck check;
+  check.where = locate(node.mark, path);
+  if (const DocEntry* entry = fields.get("ratio")) {
+    check.ratio = thresholds(entry->value, "ratio", fields.path_of("ratio"));
+  }
+  if (const DocEntry* entry = fields.get("max_ms")) {
+    check.max_ms = thresholds(entry->value, "max_ms", fields.path_of("max_ms"));
+  }
+  if (!fields.has("ratio") && !fields.has("max_ms")) {
+    report(node.mark, path, "latency_p95 needs one or both of 'ratio' and 'max_ms'");
+  }
+  return check;
+}
+
+std::optional<Thresholds> Decoder::thresholds(const DocNode& node, std::string_view field,
+                                              const std::string& path) {
+  if (!expect(node, Kind::Map, field, path)) return std::nullopt;
+  const Fields fields(*this, node, path, field, {"warning", "critical"});
+  Thresholds out;
+  out.where = locate(node.mark, path);
+  out.warning = number_field(fields, "warning");
+  out.critical = number_field(fields, "critical");
+  if (!fields.has("warning") && !fields.has("critical")) {
+    report(node.mark, path, std::string(field) + " needs one or both of 'warning' and 'critical'");
+  }
+  return out;
+}
+
+std::optional<CustomCheck> Decoder::custom(const DocNode& node, const std::string& field,
+                                           const std::string& path) {
+  if (!expect(node, Kind::Map, field, path)) return std::nullopt;
+  const Fields fields(*this, node, path, "custom check",
+                      {"name", "query", "direction", "compare", "warning", "critical"});
+  CustomCheck check;
+  check.where = locate(node.mark, path);
+  check.bounds.where = check.where;
+  const auto check_name = string_field(fields, "name");
+  if (check_name) check.name = *check_name;
+  if (auto query = string_field(fields, "query")) check.query = *query;
+  if (auto direction = enum_field(fields, "direction", "higher_is_worse, lower_is_worse",
+                                  parse_check_direction)) {
+    check.direction = *direction;
+  }
+  if (auto compare = enum_field(fields, "compare", "absolute, ratio", parse_check_comparison)) {
+    check.compare = *compare;
+  }
+  check.bounds.warning = number_field(fields, "warning");
+  check.bounds.critical = number_field(fields, "critical");
+  const std::string subject = check_name ? "custom check " + quoted(*check_name) : "custom check";
+  require(fields, {"name", "query"}, subject);
+  if (!fields.has("warning") && !fields.has("critical")) {
+    report(node.mark, path, subject + " needs one or both of 'warning' and 'critical'");
+  }
+  return check;
+}
+
+void Decoder::metrics(const DocNode& node, const std::string& path, MetricNames& into) {
+  into.where = locate(node.mark, path);
+  if (!expect(node, Kind::Map, "metrics", path)) return;
+  const Fields fields(
+      *this, node, path, "metrics",
+      {"flag_label", "variant_label", "requests", "error_selector", "latency_histogram"});
+  if (auto s = string_field(fields, "flag_label")) into.flag_label = *s;
+  if (auto s = string_field(fields, "variant_label")) into.variant_label = *s;
+  if (auto s = string_field(fields, "requests")) into.requests = *s;
+  if (auto s = string_field(fields, "error_selector")) into.error_selector = *s;
+  if (auto s = string_field(fields, "latency_histogram")) into.latency_histogram = *s;
+}
+
+}  // namespace
+
+void decode_policy_document(const DocNode& root, Syntax syntax, const std::string& file,
+                            PolicyDocumentShape shape, PolicyLoadResult& into) {
+  Decoder(syntax, file, into.diagnostics).document(root, shape, into.policies);
+}
+
+}  // namespace sluice::detail
