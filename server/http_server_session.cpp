@@ -132,6 +132,7 @@ void Session::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     route_name_ = kUnmatchedRoute;
     method_ = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
     keep_alive_ = false;  // the rest of the stream cannot be trusted
+    linger_ = true;
     if (ec == http::error::body_limit) {
       return send(HttpResponse::error(413, "payload_too_large", "the request body is too large"));
     }
@@ -225,7 +226,21 @@ void Session::on_write(bool close, beast::error_code ec, std::size_t /*bytes*/) 
 void Session::do_close() {
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (linger_ && !stopping_) return linger();
   // Nothing is pending now: the session ends when this handler returns.
+}
+
+void Session::linger() {
+  constexpr std::size_t kMaxLingerBytes = 64u << 20;
+  if (lingered_bytes_ > kMaxLingerBytes) return;
+  stream_.expires_after(std::chrono::seconds(2));
+  stream_.async_read_some(
+      net::buffer(linger_buffer_),
+      [self = shared_from_this()](beast::error_code read_ec, std::size_t bytes) {
+        if (read_ec) return;  // EOF, timeout or reset: done either way
+        self->lingered_bytes_ += bytes;
+        self->linger();
+      });
 }
 
 void Session::fail(beast::error_code ec, const char* what) {

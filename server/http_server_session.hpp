@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+
 // Private to http_server*.cpp: it brings in Boost.Beast. Do not include it elsewhere.
 
 #include <boost/asio/steady_timer.hpp>
@@ -75,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(HttpResponse response);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
   void do_close();
+  void linger();
   void fail(beast::error_code ec, const char* what);
 
   void start_stream(const Route& route, HttpRequest&& request);
@@ -97,6 +100,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;      // a request is being handled or answered
   bool stopping_ = false;  // stop() began: answer with Connection: close
   bool keep_alive_ = true;
+  // After refusing a request mid-body (413, 431, 400) the client may still be sending: read and
+  // drop what comes, bounded, before closing, or the unread bytes make the kernel reset the
+  // connection and the client never sees the refusal.
+  bool linger_ = false;
+  std::size_t lingered_bytes_ = 0;
+  std::array<char, 16384> linger_buffer_{};
   bool http10_ = false;
   std::size_t requests_ = 0;
   std::string remote_;  // the peer, "address:port"
