@@ -15,9 +15,11 @@ class ScenarioFlags : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     LoadResult loaded = load_flag_paths({std::string(SLUICE_SOURCE_DIR) + "/examples/flags"});
-    for (const auto& d : loaded.diagnostics) ADD_FAILURE() << d.format();
+    for (const auto& d : loaded.diagnostics)
+      ADD_FAILURE() << d.format();
     CompileResult compiled = compile_snapshot(std::move(loaded.definitions));
-    for (const auto& d : compiled.diagnostics) ADD_FAILURE() << d.format();
+    for (const auto& d : compiled.diagnostics)
+      ADD_FAILURE() << d.format();
     snapshot_ = compiled.snapshot;
   }
   static void TearDownTestSuite() { snapshot_.reset(); }
@@ -36,8 +38,8 @@ std::shared_ptr<const Snapshot> ScenarioFlags::snapshot_;
 TEST_F(ScenarioFlags, AllFiveLoad) {
   ASSERT_NE(snapshot_, nullptr);
   EXPECT_EQ(snapshot_->flag_count(), 5u);
-  for (const char* key : {"new-pdf-engine", "redesigned-dashboard", "ai-chatbot", "bulk-invoice-api",
-                          "maintenance-mode"}) {
+  for (const char* key : {"new-pdf-engine", "redesigned-dashboard", "ai-chatbot",
+                          "bulk-invoice-api", "maintenance-mode"}) {
     EXPECT_TRUE(snapshot_->find(key).has_value()) << key;
   }
 }
@@ -47,7 +49,8 @@ TEST_F(ScenarioFlags, NewPdfEngineReachesFivePercentOfAccounts) {
   int on = 0;
   constexpr int kAccounts = 100000;
   for (int i = 0; i < kAccounts; ++i) {
-    Evaluation e = evaluate("new-pdf-engine", Context({{"accountId", "acct-" + std::to_string(i)}}));
+    Evaluation e =
+        evaluate("new-pdf-engine", Context({{"accountId", "acct-" + std::to_string(i)}}));
     ASSERT_EQ(e.reason, Reason::Split);
     on += e.variant == "on";
   }
@@ -58,8 +61,8 @@ TEST_F(ScenarioFlags, NewPdfEngineGivesEveryUserOfAnAccountTheSameAnswer) {
   ASSERT_NE(snapshot_, nullptr);
   for (int account = 0; account < 200; ++account) {
     std::string id = "acct-" + std::to_string(account);
-    std::string first(evaluate("new-pdf-engine", Context({{"accountId", id}, {"targetingKey", "u0"}}))
-                          .variant);
+    std::string first(
+        evaluate("new-pdf-engine", Context({{"accountId", id}, {"targetingKey", "u0"}})).variant);
     for (int user = 1; user < 5; ++user) {
       Context context({{"accountId", id}, {"targetingKey", "u" + std::to_string(user)}});
       EXPECT_EQ(evaluate("new-pdf-engine", context).variant, first) << id;
@@ -107,8 +110,8 @@ TEST_F(ScenarioFlags, AiChatbotOnlyForFreePlanInUsAndGb) {
       {"enterprise", "GB", "off", Reason::Default}, {"Free", "US", "off", Reason::Default},
   };
   for (const auto& c : cases) {
-    Evaluation e = evaluate("ai-chatbot", Context({{"targetingKey", "u"}, {"plan", c.plan},
-                                                   {"country", c.country}}));
+    Evaluation e = evaluate(
+        "ai-chatbot", Context({{"targetingKey", "u"}, {"plan", c.plan}, {"country", c.country}}));
     EXPECT_EQ(e.variant, c.variant) << c.plan << " " << c.country;
     EXPECT_EQ(e.reason, c.reason) << c.plan << " " << c.country;
     if (c.reason == Reason::TargetingMatch) {
