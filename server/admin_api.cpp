@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
@@ -148,6 +149,9 @@ template <typename Operation>
 HttpResponse AdminApi::guarded(Operation&& operation) {
   try {
     return operation();
+  } catch (const std::invalid_argument& e) {
+    // The store refuses arguments no database could accept (an empty key, say).
+    return HttpResponse::error(400, "invalid_argument", e.what());
   } catch (const store::StoreUnavailable& e) {
     return HttpResponse::error(503, "store_unavailable",
                                std::string("the store cannot be reached; evaluation continues "

@@ -146,6 +146,15 @@ TEST_F(AdminApiTest, KillAndReviveChangeStateNotDefinition) {
   EXPECT_EQ(api_->set_enabled(for_key("POST", "nope"), false, "oncall").status, 404);
 }
 
+TEST_F(AdminApiTest, AnAuditTimeThatIsNotRfc3339Is400NotAnInternalError) {
+  HttpRequest query = request("GET");
+  query.query = {{"since", "yesterday"}};
+  HttpResponse r = api_->audit(query);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["code"], "invalid_argument");
+  EXPECT_THAT(Json::parse(r.body)["message"].get<std::string>(), HasSubstr("RFC 3339"));
+}
+
 TEST_F(AdminApiTest, MergePatchChangesOneField) {
   ASSERT_EQ(api_->create_flag(request("POST", kCheckout), "alice").status, 201);
   HttpRequest patch = for_key("PATCH", "checkout", R"({"description":"Faster checkout"})");
