@@ -39,4 +39,17 @@ struct ServeOptions {
 };
 int run_serve(const ServeOptions& options);
 
+struct SimulateOptions {
+  std::string policy_path;
+  double traffic = 1000;     // requests per second, both variants
+  double base_error = 0.01;  // the control's error rate
+  double error_multiplier = 1;
+  double latency_multiplier = 1;
+  unsigned runs = 1000;
+  unsigned long long seed = 1;
+  std::string baseline;  // empty: sluice's judge; "flagger": the Flagger-style baseline
+  bool json = false;
+};
+int run_simulate(const SimulateOptions& options);
+
 }  // namespace sluice::app

@@ -53,6 +53,25 @@ int main(int argc, char** argv) {
       "--store", token_options.store,
       "sqlite:PATH or a postgresql:// URL (default: SLUICE_STORE, sqlite:./sluice.db)");
 
+  SimulateOptions simulate_options;
+  auto* simulate =
+      app.add_subcommand("simulate", "Simulate rollouts of a policy on synthetic traffic");
+  simulate->add_option("--policy", simulate_options.policy_path, "Policy file")->required();
+  simulate->add_option("--traffic", simulate_options.traffic, "Requests per second")->required();
+  simulate->add_option("--base-error", simulate_options.base_error, "Control error rate")
+      ->required();
+  simulate
+      ->add_option("--error-multiplier", simulate_options.error_multiplier,
+                   "Treatment error rate / control's")
+      ->required();
+  simulate->add_option("--latency-multiplier", simulate_options.latency_multiplier,
+                       "Treatment latency / control's");
+  simulate->add_option("--runs", simulate_options.runs, "Rollouts to simulate")->required();
+  simulate->add_option("--seed", simulate_options.seed, "PRNG seed")->required();
+  simulate->add_option("--baseline", simulate_options.baseline, "Judge with a baseline instead")
+      ->check(CLI::IsMember({"flagger"}));
+  simulate->add_flag("--json", simulate_options.json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +82,7 @@ int main(int argc, char** argv) {
   if (*eval) return run_eval(eval_options);
   if (*demo) return run_demo(demo_paths);
   if (*token) return run_token(token_options);
+  if (*simulate) return run_simulate(simulate_options);
   if (*serve) return run_serve(ServeOptions{serve_config_file, serve_settings});
   return kExitUsage;
 }
