@@ -13,6 +13,7 @@
 
 #include "json_document.hpp"
 #include "policy_decoder.hpp"
+#include "sluice/definition_files.hpp"
 #include "sluice/policy_loader.hpp"
 #include "yaml_document.hpp"
 
@@ -37,71 +38,12 @@ void without_throwing(const std::string& file, Diagnostics& diagnostics, Read&& 
   }
 }
 
-bool is_policy_file(const fs::path& path) {
-  const std::string extension = path.extension().string();
-  return extension == ".yaml" || extension == ".yml" || extension == ".json";
-}
-
-void collect_folder(const fs::path& folder, std::vector<std::string>& files,
-                    Diagnostics& diagnostics) {
-  std::error_code ec;
-  fs::recursive_directory_iterator it(folder, ec);
-  const fs::recursive_directory_iterator end;
-  for (; !ec && it != end; it.increment(ec)) {
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec) && is_policy_file(it->path())) {
-      files.push_back(it->path().generic_string());
-    }
-  }
-  if (ec) report(diagnostics, folder.generic_string(), "cannot list folder: " + ec.message());
-}
-
-bool read_file(const std::string& path, std::string& text, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return false;
-  }
-  text = std::move(contents).str();
-  return true;
-}
-
 void load_into(const std::vector<std::string>& paths, PolicyLoadResult& result) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) {
-      report(result.diagnostics, path,
-             ec && ec != std::errc::no_such_file_or_directory ? "cannot read: " + ec.message()
-                                                              : "no such file or folder");
-    } else if (fs::is_directory(status)) {
-      collect_folder(path, files, result.diagnostics);
+  for (const auto& file : read_definition_files(paths, result.diagnostics)) {
+    if (file.is_json()) {
+      read_policy_json(file.text, file.path, result);
     } else {
-      files.push_back(fs::path(path).generic_string());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  std::set<fs::path> seen;
-  for (const auto& file : files) {
-    std::error_code ec;
-    fs::path identity = fs::weakly_canonical(file, ec);
-    if (ec) identity = fs::path(file).lexically_normal();
-    if (!seen.insert(identity).second) continue;
-    std::string text;
-    std::string error;
-    if (!read_file(file, text, error)) {
-      report(result.diagnostics, file, "cannot read file: " + error);
-    } else if (fs::path(file).extension() == ".json") {
-      read_policy_json(text, file, result);
-    } else {
-      read_policy_yaml(text, file, result);
+      read_policy_yaml(file.text, file.path, result);
     }
   }
 }
