@@ -3,7 +3,7 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "definition_files.hpp"
+#include "file_kinds.hpp"
 #include "load_snapshot.hpp"
 #include "sluice/policy_loader.hpp"
 
@@ -13,13 +13,14 @@ namespace sluice::app {
 // the flags they roll out (when the flags are valid), sorted by file and position.
 int run_validate(const std::vector<std::string>& paths) {
   DefinitionFiles files = classify_definition_files(paths);
-  Diagnostics problems;
+  Diagnostics problems = std::move(files.problems);
   std::size_t flag_count = 0;
   std::size_t segment_count = 0;
   std::shared_ptr<const Snapshot> snapshot;
   if (!files.flag_files.empty()) {
     LoadedSnapshot loaded = load_snapshot(files.flag_files);
-    problems = std::move(loaded.diagnostics);
+    for (auto& d : loaded.diagnostics)
+      problems.push_back(std::move(d));
     snapshot = loaded.snapshot;
     if (snapshot) {
       flag_count = snapshot->definitions().flags.size();

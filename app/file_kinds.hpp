@@ -12,7 +12,7 @@ namespace sluice::app {
 struct DefinitionFiles {
   std::vector<std::string> flag_files;
   std::vector<std::string> policy_files;
-  Diagnostics problems;  // paths that do not exist
+  Diagnostics problems;  // paths that do not exist, folders or files that cannot be read
 };
 
 // A file is a policy file when its top-level keys name a policy (`policies`, `flag`, `stages`,
