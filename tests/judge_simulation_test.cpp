@@ -1,5 +1,5 @@
-// Simulation of the error-rate judge under repeated looks: fixed-seed PRNG, exact binomial
-// sampling by inversion (no <random> distributions, whose output is implementation-defined).
+// Simulation of the error-rate judge under repeated looks, with the simulator's fixed-seed PRNG
+// and exact binomial sampling (no <random> distributions, whose output is implementation-defined).
 // The figures it prints are the ones quoted in docs/judge.md.
 
 #include <gtest/gtest.h>
@@ -9,57 +9,11 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "simulation.hpp"
 #include "sluice/judge.hpp"
 
 namespace sluice::judge {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// xoshiro256** 1.0 (Blackman and Vigna), seeded through splitmix64.
-class Xoshiro256 {
- public:
-  explicit Xoshiro256(std::uint64_t seed) {
-    for (std::uint64_t& word : s_)
-      word = splitmix64(seed);
-  }
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  // Uniform in [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::array<std::uint64_t, 4> s_{};
-};
-
-// Binomial(n, p) by inversion of the CDF: exact, and quick while n p is small (here < 20).
-int binomial(Xoshiro256& rng, int n, double p) {
-  const double u = rng.uniform();
-  double pk = std::pow(1 - p, n);
-  double cdf = pk;
-  int k = 0;
-  while (u > cdf && k < n) {
-    pk *= static_cast<double>(n - k) / static_cast<double>(k + 1) * p / (1 - p);
-    ++k;
-    cdf += pk;
-  }
-  return k;
-}
 
 struct Scenario {
   double control_rate = 0.01;
@@ -84,7 +38,7 @@ Outcome simulate(const Scenario& sc, const Settings& settings) {
   out.runs = sc.runs;
   const double min_samples = settings.error_rate->min_samples;
   out.first_eligible_interval = static_cast<int>(std::ceil(min_samples / sc.requests_per_interval));
-  Xoshiro256 rng(sc.seed);
+  simulation::Rng rng(sc.seed);  // the simulator's fixed-seed generator and exact binomial
   for (int run = 0; run < sc.runs; ++run) {
     Observations o;
     o.expected_treatment_share_bp = 5000;
@@ -93,8 +47,10 @@ Outcome simulate(const Scenario& sc, const Settings& settings) {
       const int n = sc.requests_per_interval;
       o.treatment.requests += n;
       o.control.requests += n;
-      o.treatment.errors += binomial(rng, n, sc.control_rate * sc.treatment_multiplier);
-      o.control.errors += binomial(rng, n, sc.control_rate);
+      o.treatment.errors += static_cast<double>(
+          rng.binomial(static_cast<std::uint64_t>(n), sc.control_rate * sc.treatment_multiplier));
+      o.control.errors +=
+          static_cast<double>(rng.binomial(static_cast<std::uint64_t>(n), sc.control_rate));
       const Judgement j = evaluate(settings, o);
       const Verdict v = j.checks.at(1).verdict;  // error_rate
       if (v == Verdict::warn || v == Verdict::fail) warned = true;
