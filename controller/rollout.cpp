@@ -306,7 +306,11 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
       return d;
     }
     const std::uint32_t healthy = state.healthy_intervals + 1;
-    if (automatic && options.auto_resume_after && healthy >= *options.auto_resume_after) {
+    // StepOptions overrides the policy's `auto_resume_after` (tests, and a scheduler that wants
+    // to); otherwise the policy decides.
+    const std::optional<std::uint32_t> auto_resume_after =
+        options.auto_resume_after ? options.auto_resume_after : policy.auto_resume_after;
+    if (automatic && auto_resume_after && healthy >= *auto_resume_after) {
       Decision d = begin(DecisionKind::resume, state, now, "controller", "");
       d.evidence = judgement;
       resume_into(policy, d, now);
@@ -314,12 +318,11 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
                    std::to_string(healthy) + " healthy intervals: every check passed";
       return d;
     }
-    Decision d =
-        hold(paused + ": healthy for " + std::to_string(healthy) + " interval" +
-             (healthy == 1 ? "" : "s") +
-             (automatic && options.auto_resume_after
-                  ? " of " + std::to_string(*options.auto_resume_after) + " for auto-resume"
-                  : "; waiting for a person to resume"));
+    Decision d = hold(paused + ": healthy for " + std::to_string(healthy) + " interval" +
+                      (healthy == 1 ? "" : "s") +
+                      (automatic && auto_resume_after
+                           ? " of " + std::to_string(*auto_resume_after) + " for auto-resume"
+                           : "; waiting for a person to resume"));
     d.next.healthy_intervals = healthy;
     return d;
   }

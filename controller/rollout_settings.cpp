@@ -12,6 +12,7 @@ judge::Settings judge_settings(const Policy& policy, std::size_t stage) {
   error_rate.warning_ratio = policy.checks.error_rate.warning;
   error_rate.critical_ratio = policy.checks.error_rate.critical;
   error_rate.control_floor = policy.checks.error_rate.control_floor;
+  error_rate.false_alarm_budget = policy.checks.error_rate.false_alarm_budget;
   error_rate.min_samples = min_samples;
   s.error_rate = error_rate;
 

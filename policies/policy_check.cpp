@@ -157,6 +157,12 @@ class Checker {
     if (policy_.min_samples == 0) {
       error(field_of(policy_.where, "min_samples"), "field 'min_samples' must be at least 1");
     }
+    if (policy_.auto_resume_after &&
+        (*policy_.auto_resume_after < 1 || *policy_.auto_resume_after > kMaxAutoResumeAfter)) {
+      error(written_or(policy_.auto_resume_after_where, policy_.where, "auto_resume_after"),
+            "field 'auto_resume_after' must be from 1 to " + std::to_string(kMaxAutoResumeAfter) +
+                ", got " + std::to_string(*policy_.auto_resume_after));
+    }
   }
 
   // Warning below critical (above, for lower_is_worse); ratios above 1 when `ratio` is set.
@@ -193,6 +199,12 @@ class Checker {
       error(field_of(where, "control_floor"),
             "error_rate field 'control_floor' must be greater than 0 and less than 1, got " +
                 number_text(check.control_floor));
+    }
+    if (!(check.false_alarm_budget > 0 && check.false_alarm_budget <= 0.5)) {
+      error(field_of(where, "false_alarm_budget"),
+            "error_rate field 'false_alarm_budget' must be a probability greater than 0 and at "
+            "most 0.5, got " +
+                number_text(check.false_alarm_budget));
     }
   }
 

@@ -128,7 +128,9 @@ class Decoder {
   std::optional<std::string> string_field(const Fields& fields, std::string_view key);
   std::optional<bool> bool_field(const Fields& fields, std::string_view key);
   std::optional<double> number_field(const Fields& fields, std::string_view key);
-  std::optional<std::uint64_t> count_field(const Fields& fields, std::string_view key);
+  // A whole number of at least 1 (and at most `max` when given).
+  std::optional<std::uint64_t> count_field(const Fields& fields, std::string_view key,
+                                           std::optional<std::uint64_t> max = std::nullopt);
   std::optional<PolicySeconds> duration_field(const Fields& fields, std::string_view key);
   std::vector<std::string> string_list_field(const Fields& fields, std::string_view key);
   template <class Parse>
@@ -180,7 +182,8 @@ std::optional<double> Decoder::number_field(const Fields& fields, std::string_vi
   return entry->value.number;
 }
 
-std::optional<std::uint64_t> Decoder::count_field(const Fields& fields, std::string_view key) {
+std::optional<std::uint64_t> Decoder::count_field(const Fields& fields, std::string_view key,
+                                                  std::optional<std::uint64_t> max) {
   const DocEntry* entry = fields.get(key);
   if (entry == nullptr) return std::nullopt;
   const DocNode& node = entry->value;
@@ -188,9 +191,13 @@ std::optional<std::uint64_t> Decoder::count_field(const Fields& fields, std::str
   const bool digits =
       node.is(Kind::Number) && !text.empty() && text.size() <= 15 &&
       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (digits && node.number >= 1) return static_cast<std::uint64_t>(node.number);
+  if (digits && node.number >= 1 && (!max || node.number <= static_cast<double>(*max))) {
+    return static_cast<std::uint64_t>(node.number);
+  }
   report(node.mark, fields.path_of(key),
-         "field " + quoted(key) + " must be a whole number of at least 1, got " + shown(node));
+         "field " + quoted(key) + " must be a whole number " +
+             (max ? "from 1 to " + std::to_string(*max) : std::string("of at least 1")) + ", got " +
+             shown(node));
   return std::nullopt;
 }
 
@@ -283,10 +290,10 @@ void Decoder::document(const DocNode& root, PolicyDocumentShape shape, std::vect
 }
 
 void Decoder::policy(const DocNode& node, const std::string& path, std::vector<Policy>& into) {
-  const Fields fields(
-      *this, node, path, "policy",
-      {"flag", "description", "treatment", "control", "bucket_by", "stages", "interval",
-       "min_duration", "min_samples", "on_no_data", "checks", "notify", "metrics"});
+  const Fields fields(*this, node, path, "policy",
+                      {"flag", "description", "treatment", "control", "bucket_by", "stages",
+                       "interval", "min_duration", "min_samples", "on_no_data", "auto_resume_after",
+                       "checks", "notify", "metrics"});
   Policy policy;
   policy.where = locate(node.mark, path);
   const auto flag = string_field(fields, "flag");
@@ -317,6 +324,10 @@ void Decoder::policy(const DocNode& node, const std::string& path, std::vector<P
   if (auto min_samples = count_field(fields, "min_samples")) policy.min_samples = *min_samples;
   if (auto action = enum_field(fields, "on_no_data", "hold, pause", parse_no_data_action)) {
     policy.on_no_data = *action;
+  }
+  policy.auto_resume_after_where = field_location(fields, "auto_resume_after");
+  if (auto after = count_field(fields, "auto_resume_after", kMaxAutoResumeAfter)) {
+    policy.auto_resume_after = static_cast<std::uint32_t>(*after);
   }
   if (const DocEntry* entry = fields.get("checks")) {
     checks(entry->value, fields.path_of("checks"), policy.checks);
@@ -384,10 +395,12 @@ void Decoder::checks(const DocNode& node, const std::string& path, PolicyChecks&
 void Decoder::error_rate(const DocNode& node, const std::string& path, ErrorRateCheck& into) {
   into.where = locate(node.mark, path);
   if (!expect(node, Kind::Map, "error_rate", path)) return;
-  const Fields fields(*this, node, path, "error_rate", {"warning", "critical", "control_floor"});
+  const Fields fields(*this, node, path, "error_rate",
+                      {"warning", "critical", "control_floor", "false_alarm_budget"});
   into.warning = number_field(fields, "warning");
   if (auto critical = number_field(fields, "critical")) into.critical = *critical;
   if (auto floor = number_field(fields, "control_floor")) into.control_floor = *floor;
+  if (auto budget = number_field(fields, "false_alarm_budget")) into.false_alarm_budget = *budget;
 }
 
 std::optional<LatencyCheck> Decoder::latency(const DocNode& node, const std::string& path) {

@@ -73,6 +73,24 @@ TEST(PolicyCheckExample, DefaultConstructedPolicyParts) {
                           "min_samples: field 'min_samples' must be at least 1"));
 }
 
+TEST(PolicyCheckExample, AutoResumeAfterBuiltInCode) {
+  Policy policy;
+  policy.flag = "x";
+  policy.treatment = "on";
+  policy.control = "off";
+  policy.stages.emplace_back().basis_points = 10000;
+  policy.auto_resume_after = 100;
+  EXPECT_THAT(messages(check_policy(policy, nullptr)), IsEmpty());
+  policy.auto_resume_after = 0;
+  EXPECT_THAT(messages(check_policy(policy, nullptr)),
+              ElementsAre("auto_resume_after: field 'auto_resume_after' must be from 1 to 100, "
+                          "got 0"));
+  policy.auto_resume_after = 101;
+  EXPECT_THAT(messages(check_policy(policy, nullptr)),
+              ElementsAre("auto_resume_after: field 'auto_resume_after' must be from 1 to 100, "
+                          "got 101"));
+}
+
 TEST(PolicyCheckStages, TreatmentMustDifferFromControl) {
   EXPECT_THAT(check_yaml("flag: x\ntreatment: on\ncontrol: on\nstages: [{percent: 100}]\n"),
               ElementsAre("p.yaml:3:10: field 'control' must name a different variant than "
@@ -128,6 +146,13 @@ TEST(PolicyCheckLevels, ErrorRate) {
                           "(0.5)",
                           "p.yaml:6:15: error_rate field 'control_floor' must be greater than 0 "
                           "and less than 1, got 0"));
+  EXPECT_THAT(check_tail("checks:\n  error_rate: {false_alarm_budget: 0}\n"),
+              ElementsAre("p.yaml:6:15: error_rate field 'false_alarm_budget' must be a "
+                          "probability greater than 0 and at most 0.5, got 0"));
+  EXPECT_THAT(check_tail("checks:\n  error_rate: {false_alarm_budget: 0.6}\n"),
+              ElementsAre("p.yaml:6:15: error_rate field 'false_alarm_budget' must be a "
+                          "probability greater than 0 and at most 0.5, got 0.6"));
+  EXPECT_THAT(check_tail("checks:\n  error_rate: {false_alarm_budget: 0.5}\n"), IsEmpty());
   // The default critical level is 2.0, so a warning alone must stay below it.
   EXPECT_THAT(check_tail("checks:\n  error_rate: {warning: 3}\n"),
               ElementsAre("p.yaml:6:15: error_rate field 'warning' (3) must be below 'critical' "

@@ -315,6 +315,37 @@ TEST(PolicyReaderDiagnostics, Counts) {
                           "1, got string '1k'"));
 }
 
+TEST(PolicyReaderDiagnostics, AutoResumeAfter) {
+  const PolicyLoadResult ok = read_yaml(std::string(kHead) + "auto_resume_after: 3\n");
+  ASSERT_THAT(messages(ok), IsEmpty());
+  EXPECT_EQ(ok.policies.at(0).auto_resume_after, 3u);
+  EXPECT_EQ(ok.policies.at(0).auto_resume_after_where.line, 5);
+  EXPECT_EQ(read_yaml(kHead).policies.at(0).auto_resume_after, std::nullopt);
+  EXPECT_THAT(with_head("auto_resume_after: 0\n"),
+              ElementsAre("p.yaml:5:20: field 'auto_resume_after' must be a whole number from 1 "
+                          "to 100, got 0"));
+  EXPECT_THAT(with_head("auto_resume_after: 101\n"),
+              ElementsAre("p.yaml:5:20: field 'auto_resume_after' must be a whole number from 1 "
+                          "to 100, got 101"));
+  EXPECT_THAT(with_head("auto_resume_after: 2.5\n"),
+              ElementsAre("p.yaml:5:20: field 'auto_resume_after' must be a whole number from 1 "
+                          "to 100, got 2.5"));
+  EXPECT_THAT(messages(read_json(R"({"flag": "x", "treatment": "on", "control": "off",
+      "stages": [{"percent": 100}], "auto_resume_after": "2"})")),
+              ElementsAre("auto_resume_after: field 'auto_resume_after' must be a whole number "
+                          "from 1 to 100, got string '2'"));
+}
+
+TEST(PolicyReaderDiagnostics, FalseAlarmBudget) {
+  const PolicyLoadResult ok =
+      read_yaml(std::string(kHead) + "checks: {error_rate: {false_alarm_budget: 0.002}}\n");
+  ASSERT_THAT(messages(ok), IsEmpty());
+  EXPECT_EQ(ok.policies.at(0).checks.error_rate.false_alarm_budget, 0.002);
+  EXPECT_EQ(read_yaml(kHead).policies.at(0).checks.error_rate.false_alarm_budget, 0.01);
+  EXPECT_THAT(with_head("checks: {error_rate: {false_alarm_budget: 1%}}\n"),
+              ElementsAre("p.yaml:5:43: field 'false_alarm_budget' must be a number, got string"));
+}
+
 TEST(PolicyReaderDiagnostics, Enumerations) {
   EXPECT_THAT(with_head("on_no_data: pass\n"),
               ElementsAre("p.yaml:5:13: field 'on_no_data' must be one of hold, pause; got "

@@ -42,6 +42,10 @@ struct ErrorRateCheck {
   std::optional<double> warning;  // pause above this ratio
   double critical = 2.0;          // roll back above this ratio ("errors exceed 2x baseline")
   double control_floor = 0.001;   // a fraction: 0.001 is 0.1% of requests
+  // The sequential test's probability of a false alarm (a false warn, or a false fail) over one
+  // stage, however often it is looked at; in (0, 0.5]. A rollout of S stages that wants at most
+  // B overall sets B / S.
+  double false_alarm_budget = 0.01;
   SourceLocation where;
 };
 
@@ -97,6 +101,7 @@ struct MetricNames {
 inline constexpr PolicySeconds kDefaultInterval{60};
 inline constexpr PolicySeconds kDefaultMinDuration{300};
 inline constexpr std::uint64_t kDefaultMinSamples = 1000;
+inline constexpr std::uint32_t kMaxAutoResumeAfter = 100;
 
 struct Policy {
   std::string flag;
@@ -109,6 +114,9 @@ struct Policy {
   PolicySeconds min_duration = kDefaultMinDuration;  // per stage, unless the stage overrides
   std::uint64_t min_samples = kDefaultMinSamples;    // requests per variant per stage
   NoDataAction on_no_data = NoDataAction::Hold;
+  // While paused by a warning or by no data: resume after this many consecutive clean intervals
+  // (1..kMaxAutoResumeAfter). nullopt (the default): only a person resumes.
+  std::optional<std::uint32_t> auto_resume_after;
   PolicyChecks checks;
   std::vector<std::string> notify;  // names of notification targets (Slack, webhooks)
   MetricNames metrics;
@@ -118,6 +126,7 @@ struct Policy {
   SourceLocation treatment_where;
   SourceLocation control_where;
   SourceLocation bucket_by_where;
+  SourceLocation auto_resume_after_where;
 
   PolicySeconds stage_min_duration(std::size_t stage) const {
     return stages.at(stage).min_duration.value_or(min_duration);

@@ -136,8 +136,9 @@ struct Decision {
   std::uint32_t from_bp = 0;
 };
 
-// Not in the policy format yet: auto-resume after N consecutive healthy intervals while paused
-// by a warning or by no data. nullopt (the default) = resume is manual only.
+// Auto-resume after N consecutive healthy intervals while paused by a warning or by no data.
+// nullopt (the default) = the policy's `auto_resume_after` decides (and without it, resume is
+// manual only); a value here overrides the policy's.
 struct StepOptions {
   std::optional<std::uint32_t> auto_resume_after;
 };
