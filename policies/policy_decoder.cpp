@@ -2,92 +2,27 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "basis_points.hpp"
+#include "document_decoder.hpp"
 
-// The wording follows flags/files/flag_decoder.cpp, so that `sluice validate` reads the same
-// for flags and policies.
+// The field walking, problem reporting and duplicate and unknown keys are the flags' own
+// (flags/files/document_decoder.hpp), and the wording follows flags/files/flag_decoder.cpp, so
+// that `sluice validate` reads the same for flags and policies.
 namespace sluice::detail {
 namespace {
 
 using Kind = DocNode::Kind;
 
-std::string child_path(const std::string& parent, std::string_view key) {
-  std::string out = parent;
-  if (!parent.empty()) out += '.';
-  out += key;
-  return out;
-}
-
-std::string indexed(std::string_view base, std::size_t index) {
-  return std::string(base) + '[' + std::to_string(index) + ']';
-}
-
-std::string quoted(std::string_view s) {
-  return "'" + std::string(s) + "'";
-}
-
-class Decoder;
-
-// The fields of one mapping. Duplicate and unknown keys are reported when it is made.
-class Fields {
+class Decoder : public DecoderBase {
  public:
-  Fields(Decoder& decoder, const DocNode& map, std::string path, std::string_view what,
-         std::initializer_list<std::string_view> known);
-
-  const DocEntry* get(std::string_view key) const {
-    for (const DocEntry* entry : entries_) {
-      if (entry->key == key) return entry;
-    }
-    return nullptr;
-  }
-  bool has(std::string_view key) const { return get(key) != nullptr; }
-  std::string path_of(std::string_view key) const { return child_path(path_, key); }
-  const std::string& path() const { return path_; }
-  const DocNode& node() const { return map_; }
-
- private:
-  const DocNode& map_;
-  std::string path_;
-  std::vector<const DocEntry*> entries_;
-};
-
-class Decoder {
- public:
-  Decoder(Syntax syntax, const std::string& file, Diagnostics& diagnostics)
-      : syntax_(syntax), file_(file), diagnostics_(diagnostics) {}
+  using DecoderBase::DecoderBase;
 
   void document(const DocNode& root, PolicyDocumentShape shape, std::vector<Policy>& into);
-
-  void report(Mark mark, const std::string& path, std::string message) {
-    diagnostics_.push_back({locate(mark, path), std::move(message)});
-  }
-  void report_harmless(Mark mark, const std::string& path, std::string message) {
-    diagnostics_.push_back({locate(mark, path), std::move(message), /*meaning_intact=*/true});
-  }
-  SourceLocation locate(Mark mark, const std::string& path) const {
-    return {file_, mark.line, mark.column, path};
-  }
-
-  std::vector<const DocEntry*> unique_entries(const DocNode& map, const std::string& path) {
-    std::vector<const DocEntry*> out;
-    std::unordered_set<std::string_view> seen;
-    for (const DocEntry& entry : map.entries) {
-      if (!seen.insert(entry.key).second) {
-        report_harmless(entry.key_mark, child_path(path, entry.key),
-                        "duplicate key " + quoted(entry.key));
-        continue;
-      }
-      out.push_back(&entry);
-    }
-    return out;
-  }
 
  private:
   void policy(const DocNode& node, const std::string& path, std::vector<Policy>& into);
@@ -102,17 +37,6 @@ class Decoder {
                                     const std::string& path);
   void metrics(const DocNode& node, const std::string& path, MetricNames& into);
 
-  void type_error(const DocNode& node, std::string_view expected, std::string_view field,
-                  const std::string& path) {
-    report(node.mark, path,
-           "field " + quoted(field) + " must be " + std::string(expected) + ", got " +
-               name(node.kind));
-  }
-  bool expect(const DocNode& node, Kind kind, std::string_view field, const std::string& path) {
-    if (node.is(kind)) return true;
-    type_error(node, article(kind), field, path);
-    return false;
-  }
   // How a wrong value is shown: numbers as written, strings quoted, other kinds by name.
   std::string shown(const DocNode& node) const {
     if (node.is(Kind::Number)) return node.text;
@@ -125,54 +49,15 @@ class Decoder {
     if (entry == nullptr) return {};
     return locate(entry->value.mark, fields.path_of(key));
   }
-  std::optional<std::string> string_field(const Fields& fields, std::string_view key);
-  std::optional<bool> bool_field(const Fields& fields, std::string_view key);
   std::optional<double> number_field(const Fields& fields, std::string_view key);
   // A whole number of at least 1 (and at most `max` when given).
   std::optional<std::uint64_t> count_field(const Fields& fields, std::string_view key,
                                            std::optional<std::uint64_t> max = std::nullopt);
   std::optional<PolicySeconds> duration_field(const Fields& fields, std::string_view key);
-  std::vector<std::string> string_list_field(const Fields& fields, std::string_view key);
   template <class Parse>
   auto enum_field(const Fields& fields, std::string_view key, const char* allowed, Parse&& parse)
       -> decltype(parse(std::string_view()));
-  void require(const Fields& fields, std::initializer_list<std::string_view> keys,
-               const std::string& subject);
-
-  std::string article(Kind kind) const { return kind_name_with_article(kind, syntax_); }
-  const char* name(Kind kind) const { return kind_name(kind, syntax_); }
-
-  Syntax syntax_;
-  const std::string& file_;
-  Diagnostics& diagnostics_;
 };
-
-Fields::Fields(Decoder& decoder, const DocNode& map, std::string path, std::string_view what,
-               std::initializer_list<std::string_view> known)
-    : map_(map), path_(std::move(path)), entries_(decoder.unique_entries(map, path_)) {
-  for (const DocEntry* entry : entries_) {
-    if (std::find(known.begin(), known.end(), entry->key) == known.end()) {
-      decoder.report_harmless(entry->key_mark, path_of(entry->key),
-                              "unknown field " + quoted(entry->key) + " in " + std::string(what));
-    }
-  }
-}
-
-std::optional<std::string> Decoder::string_field(const Fields& fields, std::string_view key) {
-  const DocEntry* entry = fields.get(key);
-  if (entry == nullptr || !expect(entry->value, Kind::String, key, fields.path_of(key))) {
-    return std::nullopt;
-  }
-  return entry->value.text;
-}
-
-std::optional<bool> Decoder::bool_field(const Fields& fields, std::string_view key) {
-  const DocEntry* entry = fields.get(key);
-  if (entry == nullptr || !expect(entry->value, Kind::Bool, key, fields.path_of(key))) {
-    return std::nullopt;
-  }
-  return entry->value.boolean;
-}
 
 std::optional<double> Decoder::number_field(const Fields& fields, std::string_view key) {
   const DocEntry* entry = fields.get(key);
@@ -217,22 +102,6 @@ std::optional<PolicySeconds> Decoder::duration_field(const Fields& fields, std::
   return std::nullopt;
 }
 
-std::vector<std::string> Decoder::string_list_field(const Fields& fields, std::string_view key) {
-  std::vector<std::string> out;
-  const DocEntry* entry = fields.get(key);
-  const std::string path = fields.path_of(key);
-  if (entry == nullptr || !expect(entry->value, Kind::Sequence, key, path)) return out;
-  const auto& items = entry->value.items;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (items[i].is(Kind::String)) {
-      out.push_back(items[i].text);
-    } else {
-      type_error(items[i], "a string", indexed(key, i), indexed(path, i));
-    }
-  }
-  return out;
-}
-
 template <class Parse>
 auto Decoder::enum_field(const Fields& fields, std::string_view key, const char* allowed,
                          Parse&& parse) -> decltype(parse(std::string_view())) {
@@ -244,16 +113,6 @@ auto Decoder::enum_field(const Fields& fields, std::string_view key, const char*
       entry->value.mark, path,
       "field " + quoted(key) + " must be one of " + allowed + "; got " + quoted(entry->value.text));
   return std::nullopt;
-}
-
-void Decoder::require(const Fields& fields, std::initializer_list<std::string_view> keys,
-                      const std::string& subject) {
-  for (const std::string_view key : keys) {
-    if (!fields.has(key)) {
-      report(fields.node().mark, fields.path(),
-             subject + " is missing required field " + quoted(key));
-    }
-  }
 }
 
 void Decoder::document(const DocNode& root, PolicyDocumentShape shape, std::vector<Policy>& into) {

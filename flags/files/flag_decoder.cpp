@@ -2,43 +2,18 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "basis_points.hpp"
+#include "document_decoder.hpp"
 
 namespace sluice::detail {
 namespace {
 
 using Kind = DocNode::Kind;
-
-std::string child_path(const std::string& parent, std::string_view key) {
-  std::string out;
-  out.reserve(parent.size() + 1 + key.size());
-  out += parent;
-  if (!parent.empty()) out += '.';
-  out += key;
-  return out;
-}
-
-std::string indexed(std::string_view base, std::size_t index) {
-  std::string out(base);
-  out += '[';
-  out += std::to_string(index);
-  out += ']';
-  return out;
-}
-
-std::string quoted(std::string_view s) {
-  std::string out = "'";
-  out += s;
-  out += '\'';
-  return out;
-}
 
 template <class Enum>
 std::string allowed_names(Enum last) {
@@ -67,44 +42,11 @@ std::optional<Value> scalar_value(const DocNode& node) {
   return std::nullopt;
 }
 
-class Fields;
-
-class Decoder {
+class Decoder : public DecoderBase {
  public:
-  Decoder(Syntax syntax, const std::string& file, Diagnostics& diagnostics)
-      : syntax_(syntax), file_(file), diagnostics_(diagnostics) {}
+  using DecoderBase::DecoderBase;
 
   void document(const DocNode& root, DocumentShape shape, FlagSet& into);
-
-  void report(Mark mark, const std::string& path, std::string message) {
-    diagnostics_.push_back({locate(mark, path), std::move(message)});
-  }
-
-  // A problem after which the definition still reads as its author meant it.
-  void report_harmless(Mark mark, const std::string& path, std::string message) {
-    diagnostics_.push_back({locate(mark, path), std::move(message), /*meaning_intact=*/true});
-  }
-
-  SourceLocation locate(Mark mark, const std::string& path) const {
-    return {file_, mark.line, mark.column, path};
-  }
-
-  // The entries of a mapping with later duplicates of a key reported and left out: YAML readers
-  // disagree on which one wins, so neither silently does.
-  std::vector<const DocEntry*> unique_entries(const DocNode& map, const std::string& path) {
-    std::vector<const DocEntry*> out;
-    out.reserve(map.entries.size());
-    std::unordered_set<std::string_view> seen;
-    for (const DocEntry& entry : map.entries) {
-      if (!seen.insert(entry.key).second) {
-        report_harmless(entry.key_mark, child_path(path, entry.key),
-                        "duplicate key " + quoted(entry.key));
-        continue;
-      }
-      out.push_back(&entry);
-    }
-    return out;
-  }
 
  private:
   void bundle(const DocNode& root, FlagSet& into);
@@ -131,104 +73,9 @@ class Decoder {
   std::optional<FlagKind> flag_kind(const DocNode& node, const std::string& path);
   std::optional<Operator> operator_of(const DocNode& node, const std::string& path);
 
-  // Typed access. Each reports a wrong type and then returns nothing.
-  void type_error(const DocNode& node, std::string_view expected, std::string_view field,
-                  const std::string& path);
-  bool expect(const DocNode& node, Kind kind, std::string_view field, const std::string& path);
-  std::optional<std::string> string_field(const Fields& fields, std::string_view key);
-  std::optional<bool> bool_field(const Fields& fields, std::string_view key);
-  std::vector<std::string> string_list_field(const Fields& fields, std::string_view key);
   template <class DecodeItem>
   void for_each_item(const Fields& fields, std::string_view key, DecodeItem&& decode);
-  void require(const Fields& fields, std::initializer_list<std::string_view> keys,
-               const std::string& subject);
-
-  std::string article(Kind kind) const { return kind_name_with_article(kind, syntax_); }
-  const char* name(Kind kind) const { return kind_name(kind, syntax_); }
-
-  Syntax syntax_;
-  const std::string& file_;
-  Diagnostics& diagnostics_;
 };
-
-// The fields of one mapping. Duplicate and unknown keys are reported when it is made, so every
-// decoder lists the fields it understands in one place.
-class Fields {
- public:
-  Fields(Decoder& decoder, const DocNode& map, std::string path, std::string_view what,
-         std::initializer_list<std::string_view> known)
-      : map_(map), path_(std::move(path)), entries_(decoder.unique_entries(map, path_)) {
-    for (const DocEntry* entry : entries_) {
-      if (std::find(known.begin(), known.end(), entry->key) == known.end()) {
-        decoder.report_harmless(entry->key_mark, path_of(entry->key),
-                                "unknown field " + quoted(entry->key) + " in " + std::string(what));
-      }
-    }
-  }
-
-  const DocEntry* get(std::string_view key) const {
-    for (const DocEntry* entry : entries_) {
-      if (entry->key == key) return entry;
-    }
-    return nullptr;
-  }
-  bool has(std::string_view key) const { return get(key) != nullptr; }
-  std::string path_of(std::string_view key) const { return child_path(path_, key); }
-  const std::string& path() const { return path_; }
-  const DocNode& node() const { return map_; }
-
- private:
-  const DocNode& map_;
-  std::string path_;
-  std::vector<const DocEntry*> entries_;
-};
-
-void Decoder::type_error(const DocNode& node, std::string_view expected, std::string_view field,
-                         const std::string& path) {
-  report(
-      node.mark, path,
-      "field " + quoted(field) + " must be " + std::string(expected) + ", got " + name(node.kind));
-}
-
-bool Decoder::expect(const DocNode& node, Kind kind, std::string_view field,
-                     const std::string& path) {
-  if (node.is(kind)) return true;
-  type_error(node, article(kind), field, path);
-  return false;
-}
-
-std::optional<std::string> Decoder::string_field(const Fields& fields, std::string_view key) {
-  const DocEntry* entry = fields.get(key);
-  if (entry == nullptr || !expect(entry->value, Kind::String, key, fields.path_of(key))) {
-    return std::nullopt;
-  }
-  return entry->value.text;
-}
-
-std::optional<bool> Decoder::bool_field(const Fields& fields, std::string_view key) {
-  const DocEntry* entry = fields.get(key);
-  if (entry == nullptr || !expect(entry->value, Kind::Bool, key, fields.path_of(key))) {
-    return std::nullopt;
-  }
-  return entry->value.boolean;
-}
-
-std::vector<std::string> Decoder::string_list_field(const Fields& fields, std::string_view key) {
-  std::vector<std::string> out;
-  const DocEntry* entry = fields.get(key);
-  const std::string path = fields.path_of(key);
-  if (entry == nullptr || !expect(entry->value, Kind::Sequence, key, path)) return out;
-  const auto& items = entry->value.items;
-  out.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (items[i].is(Kind::String)) {
-      out.push_back(items[i].text);
-    } else {
-      type_error(items[i], "a string", indexed(key, i), indexed(path, i));
-    }
-  }
-  return out;
-}
 
 template <class DecodeItem>
 void Decoder::for_each_item(const Fields& fields, std::string_view key, DecodeItem&& decode) {
@@ -238,16 +85,6 @@ void Decoder::for_each_item(const Fields& fields, std::string_view key, DecodeIt
   const auto& items = entry->value.items;
   for (std::size_t i = 0; i < items.size(); ++i)
     decode(items[i], indexed(key, i), indexed(path, i));
-}
-
-void Decoder::require(const Fields& fields, std::initializer_list<std::string_view> keys,
-                      const std::string& subject) {
-  for (const std::string_view key : keys) {
-    if (!fields.has(key)) {
-      report(fields.node().mark, fields.path(),
-             subject + " is missing required field " + quoted(key));
-    }
-  }
 }
 
 void Decoder::document(const DocNode& root, DocumentShape shape, FlagSet& into) {
