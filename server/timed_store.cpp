@@ -120,6 +120,35 @@ std::vector<store::TokenRecord> TimedStore::list_tokens() {
 bool TimedStore::revoke_token(std::string_view name, std::string_view actor) {
   return timed("revoke_token", [&] { return inner_.revoke_token(name, actor); });
 }
+store::RolloutCreateResult TimedStore::create_rollout(
+    std::string_view flag, std::string_view policy_json, std::string_view policy_hash,
+    std::string_view state_json, std::string_view window_json, std::string_view phase,
+    std::string_view actor) {
+  return timed("create_rollout", [&] {
+    return inner_.create_rollout(flag, policy_json, policy_hash, state_json, window_json, phase,
+                                 actor);
+  });
+}
+std::vector<store::RolloutRecord> TimedStore::list_rollouts(bool include_finished) {
+  return timed("list_rollouts", [&] { return inner_.list_rollouts(include_finished); });
+}
+std::optional<store::RolloutRecord> TimedStore::latest_rollout(std::string_view flag) {
+  return timed("latest_rollout", [&] { return inner_.latest_rollout(flag); });
+}
+std::optional<store::RolloutRecord> TimedStore::get_rollout(std::int64_t id) {
+  return timed("get_rollout", [&] { return inner_.get_rollout(id); });
+}
+std::vector<store::DecisionWriteResult> TimedStore::record_decisions(
+    const std::vector<store::DecisionWrite>& writes) {
+  return timed("record_decisions", [&] { return inner_.record_decisions(writes); });
+}
+std::vector<store::DecisionRecord> TimedStore::decisions(std::int64_t rollout_id,
+                                                         std::int64_t after_sequence, int limit) {
+  return timed("decisions", [&] { return inner_.decisions(rollout_id, after_sequence, limit); });
+}
+std::vector<store::OutboxRecord> TimedStore::due_outbox(std::string_view now, int limit) {
+  return timed("due_outbox", [&] { return inner_.due_outbox(now, limit); });
+}
 void TimedStore::subscribe(std::function<void(const store::Change&)> callback) {
   inner_.subscribe(std::move(callback));
 }

@@ -51,6 +51,19 @@ class TimedStore final : public store::Store {
   std::optional<store::TokenRecord> token_by_hash(std::string_view sha256_hex) override;
   std::vector<store::TokenRecord> list_tokens() override;
   bool revoke_token(std::string_view name, std::string_view actor) override;
+  store::RolloutCreateResult create_rollout(std::string_view flag, std::string_view policy_json,
+                                            std::string_view policy_hash,
+                                            std::string_view state_json,
+                                            std::string_view window_json, std::string_view phase,
+                                            std::string_view actor) override;
+  std::vector<store::RolloutRecord> list_rollouts(bool include_finished) override;
+  std::optional<store::RolloutRecord> latest_rollout(std::string_view flag) override;
+  std::optional<store::RolloutRecord> get_rollout(std::int64_t id) override;
+  std::vector<store::DecisionWriteResult> record_decisions(
+      const std::vector<store::DecisionWrite>& writes) override;
+  std::vector<store::DecisionRecord> decisions(std::int64_t rollout_id, std::int64_t after_sequence,
+                                               int limit) override;
+  std::vector<store::OutboxRecord> due_outbox(std::string_view now, int limit) override;
   void subscribe(std::function<void(const store::Change&)> callback) override;
 
  private:

@@ -69,6 +69,64 @@ CREATE TABLE changes (
   at TEXT NOT NULL
 );
 )sql"},
+
+      // 2: rollouts, their decision log and the notification outbox (ARCHITECTURE decision 4).
+      {2, R"sql(
+CREATE TABLE rollouts (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  flag TEXT NOT NULL REFERENCES flags (key),
+  policy_json TEXT NOT NULL,
+  policy_hash TEXT NOT NULL,
+  state_json TEXT NOT NULL,
+  window_json TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  active BOOLEAN NOT NULL,
+  sequence BIGINT NOT NULL,
+  started_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  version BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX rollouts_one_active_per_flag ON rollouts (flag) WHERE active;
+CREATE INDEX rollouts_flag ON rollouts (flag, id);
+CREATE INDEX rollouts_active ON rollouts (id) WHERE active;
+
+CREATE TABLE rollout_decisions (
+  rollout_id BIGINT NOT NULL REFERENCES rollouts (id),
+  sequence BIGINT NOT NULL CHECK (sequence >= 1),
+  flag TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_phase TEXT NOT NULL,
+  to_phase TEXT NOT NULL,
+  from_stage BIGINT NOT NULL,
+  to_stage BIGINT NOT NULL,
+  from_bp BIGINT NOT NULL,
+  to_bp BIGINT NOT NULL,
+  verdict TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  sentence TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  store_version BIGINT NOT NULL,
+  PRIMARY KEY (rollout_id, sequence)
+);
+
+CREATE TABLE outbox (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  event_kind TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  delivered_at TEXT,
+  last_error TEXT,
+  rollout_id BIGINT REFERENCES rollouts (id),
+  sequence BIGINT
+);
+CREATE INDEX outbox_undelivered ON outbox (id) WHERE delivered_at IS NULL;
+)sql"},
   };
   return migrations;
 }

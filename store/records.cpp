@@ -1,5 +1,7 @@
 #include "sluice/store/records.hpp"
 
+#include "sluice/store/rollout_records.hpp"
+
 #include "sluice/store/errors.hpp"
 
 namespace sluice::store {
@@ -37,6 +39,34 @@ std::optional<TokenScope> parse_token_scope(std::string_view text) {
   if (text == "read") return TokenScope::Read;
   if (text == "sdk") return TokenScope::Sdk;
   return std::nullopt;
+}
+
+std::string_view to_string(DecisionWriteStatus status) {
+  switch (status) {
+    case DecisionWriteStatus::Ok:
+      return "ok";
+    case DecisionWriteStatus::Duplicate:
+      return "duplicate";
+    case DecisionWriteStatus::Conflict:
+      return "conflict";
+    case DecisionWriteStatus::NotFound:
+      return "not_found";
+    case DecisionWriteStatus::NotActive:
+      return "not_active";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RolloutCreateStatus status) {
+  switch (status) {
+    case RolloutCreateStatus::Ok:
+      return "ok";
+    case RolloutCreateStatus::ActiveExists:
+      return "active_exists";
+    case RolloutCreateStatus::FlagNotFound:
+      return "flag_not_found";
+  }
+  return "unknown";
 }
 
 SchemaTooNew::SchemaTooNew(int database_version, int binary_version)

@@ -51,6 +51,19 @@ class SqlStore final : public Store {
   std::vector<TokenRecord> list_tokens() override;
   bool revoke_token(std::string_view name, std::string_view actor) override;
 
+  RolloutCreateResult create_rollout(std::string_view flag, std::string_view policy_json,
+                                     std::string_view policy_hash, std::string_view state_json,
+                                     std::string_view window_json, std::string_view phase,
+                                     std::string_view actor) override;
+  std::vector<RolloutRecord> list_rollouts(bool include_finished) override;
+  std::optional<RolloutRecord> latest_rollout(std::string_view flag) override;
+  std::optional<RolloutRecord> get_rollout(std::int64_t id) override;
+  std::vector<DecisionWriteResult> record_decisions(
+      const std::vector<DecisionWrite>& writes) override;
+  std::vector<DecisionRecord> decisions(std::int64_t rollout_id, std::int64_t after_sequence,
+                                        int limit) override;
+  std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) override;
+
   void subscribe(std::function<void(const Change&)> callback) override;
 
  private:

@@ -106,7 +106,7 @@ TEST_F(StorePostgres, ReplicasStartingTogetherMigrateOnce) {
   for (auto& thread : threads)
     thread.join();
   EXPECT_EQ(failures, 0);
-  EXPECT_EQ(stores[0]->schema_version(), 1);
+  EXPECT_EQ(stores[0]->schema_version(), 2);
 }
 
 TEST_F(StorePostgres, UnreachableServerIsStoreUnavailableThenRecovers) {

@@ -12,6 +12,7 @@
 #include "sluice/store/clock.hpp"
 #include "sluice/store/errors.hpp"
 #include "sluice/store/records.hpp"
+#include "sluice/store/rollout_records.hpp"
 
 namespace sluice::store {
 
@@ -71,6 +72,32 @@ class Store {
   virtual std::vector<TokenRecord> list_tokens() = 0;  // revoked ones too
   // False if there is no such token or it is already revoked.
   virtual bool revoke_token(std::string_view name, std::string_view actor) = 0;
+
+  // ---- Rollouts (sluice/store/rollout_records.hpp) ----
+  // Creates a rollout of `flag` with its first state (sequence 0, no decision yet). Audited
+  // (action "start", target_kind "rollout") and in the change feed (kind "rollout", key = flag).
+  virtual RolloutCreateResult create_rollout(std::string_view flag, std::string_view policy_json,
+                                             std::string_view policy_hash,
+                                             std::string_view state_json,
+                                             std::string_view window_json,
+                                             std::string_view phase, std::string_view actor) = 0;
+  // Rollouts, oldest first: the active ones, or every rollout ever started.
+  virtual std::vector<RolloutRecord> list_rollouts(bool include_finished) = 0;
+  // The flag's latest rollout (active or not), or nothing if it never had one.
+  virtual std::optional<RolloutRecord> latest_rollout(std::string_view flag) = 0;
+  virtual std::optional<RolloutRecord> get_rollout(std::int64_t id) = 0;
+  // Persists decisions, each atomically with its rollout's new state and outbox rows, all in ONE
+  // transaction (a tick of 10,000 rollouts is one commit), one change-feed entry per rollout
+  // written. Results are in the order of `writes`; a Duplicate, Conflict, NotFound or NotActive
+  // write leaves its rollout untouched and does not stop the others.
+  virtual std::vector<DecisionWriteResult> record_decisions(
+      const std::vector<DecisionWrite>& writes) = 0;
+  // A rollout's decisions with sequence > after_sequence, in sequence order, at most `limit`
+  // (clamped to 1..1000).
+  virtual std::vector<DecisionRecord> decisions(std::int64_t rollout_id,
+                                                std::int64_t after_sequence, int limit) = 0;
+  // Outbox rows not yet delivered whose next attempt is due at `now` (RFC 3339), oldest first.
+  virtual std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) = 0;
 
   // Calls `callback` on a store-owned thread with every change committed after this call, in
   // version order, each once — including changes made by other processes on the same database.

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Rollouts, their decision log and the notification outbox as the store keeps them. The store
+// does not interpret the JSON columns (the controller writes and reads them); it enforces the
+// invariants that make "persist, then act" safe (ARCHITECTURE decision 4): one active rollout per
+// flag, decisions numbered 1, 2, 3... per rollout with no gap and no duplicate, and the rollout's
+// state, its decision and the decision's outbox rows committed in one transaction.
+namespace sluice::store {
+
+struct RolloutRecord {
+  std::int64_t id = 0;  // unique across all rollouts, never reused
+  std::string flag;
+  std::string policy_json;  // the policy as started (policy_to_json), fixed for the rollout
+  std::string policy_hash;  // SHA-256 hex of the policy as written, to spot an unchanged file
+  // The controller's state (RolloutState as JSON) and its running counts for the current analysis
+  // window; both change with every decision.
+  std::string state_json;
+  std::string window_json;
+  std::string phase;          // copied out of state_json for queries: pending, progressing, ...
+  bool active = true;         // false once the phase is terminal (completed, rolled_back, aborted)
+  std::int64_t sequence = 0;  // the last decision's sequence number (0: none yet)
+  std::string started_by;     // token name, or "flags-dir"
+  std::string created_at;
+  std::string updated_at;
+  std::int64_t version = 0;  // the store version of the last write to this rollout
+};
+
+struct DecisionRecord {
+  std::int64_t rollout_id = 0;
+  std::int64_t sequence = 0;  // 1, 2, 3... per rollout; (rollout_id, sequence) is unique
+  std::string flag;
+  std::string at;     // RFC 3339 (the decision's `now`, not the commit time)
+  std::string actor;  // "controller" or a token name
+  std::string kind;   // start, hold, advance, pause, resume, rollback, ...
+  std::string from_phase;
+  std::string to_phase;
+  std::int64_t from_stage = 0;
+  std::int64_t to_stage = 0;
+  std::int64_t from_bp = 0;  // treatment share before and after, basis points
+  std::int64_t to_bp = 0;
+  std::string verdict;        // the judge's overall verdict, "" for manual commands
+  std::string reason;         // a person's words, "" for the controller
+  std::string sentence;       // one sentence a person understands
+  std::string evidence_json;  // the judge's checks with their numbers, "null" if none
+};
+
+// One notification to deliver (issue 5's delivery worker reads these). The idempotency key is
+// unique: writing the same key twice keeps the first row.
+struct OutboxRecord {
+  std::int64_t id = 0;
+  std::string idempotency_key;  // e.g. "rollout/12/decision/7/rolled_back"
+  std::string event_kind;       // rolled_back, advanced, ...
+  std::string payload_json;
+  std::string created_at;
+  std::int64_t attempts = 0;
+  std::optional<std::string> next_attempt_at;
+  std::optional<std::string> delivered_at;
+  std::optional<std::string> last_error;
+};
+
+// A decision to persist with the rollout's new state (the input of record_decision).
+struct DecisionWrite {
+  std::int64_t rollout_id = 0;
+  // The rollout's sequence before this decision; the decision's own is expected_sequence + 1.
+  std::int64_t expected_sequence = 0;
+  std::string state_json;
+  std::string window_json;
+  std::string phase;
+  bool active = true;
+  DecisionRecord decision;  // decision.sequence must be expected_sequence + 1
+  std::vector<OutboxRecord> outbox;
+  // Manual commands are also written to the audit log (action = decision.kind, target_kind
+  // "rollout", target_key = flag, after_json = the decision as JSON).
+  bool audit = false;
+};
+
+enum class DecisionWriteStatus {
+  Ok,         // written
+  Duplicate,  // a decision with this (rollout, sequence) already exists: nothing written
+  Conflict,   // the rollout's sequence is not expected_sequence (someone else decided first)
+  NotFound,   // no such rollout
+  NotActive,  // the rollout is finished: it takes no more decisions
+};
+
+struct DecisionWriteResult {
+  DecisionWriteStatus status = DecisionWriteStatus::Ok;
+  std::int64_t store_version = 0;  // 0 when nothing was written
+};
+
+enum class RolloutCreateStatus {
+  Ok,
+  ActiveExists,  // the flag already has an active rollout (returned in `existing`)
+  FlagNotFound,  // no such flag, or it is archived
+};
+
+struct RolloutCreateResult {
+  RolloutCreateStatus status = RolloutCreateStatus::Ok;
+  std::optional<RolloutRecord> rollout;  // the new one, or the active one in the way
+  std::int64_t store_version = 0;
+};
+
+std::string_view to_string(DecisionWriteStatus status);
+std::string_view to_string(RolloutCreateStatus status);
+
+}  // namespace sluice::store
