@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// URL helpers for the outbound HTTP client (Boost.URL stays in url.cpp).
+namespace sluice::net {
+
+struct HttpUrl {
+  std::string host;  // without brackets for IPv6
+  std::uint16_t port = 80;
+  std::string target;  // origin-form: path and query, "/" at least
+};
+
+// Splits an http:// URL. Nothing (and `why` set) for anything else: https, a missing host, a
+// malformed URL.
+std::optional<HttpUrl> parse_http_url(std::string_view url, std::string* why = nullptr);
+
+// application/x-www-form-urlencoded: name=value pairs joined with '&', every byte outside
+// ALPHA / DIGIT / "-._~" percent-encoded (so '+' in PromQL stays '+', and space is %20).
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace sluice::net

@@ -1,0 +1,196 @@
+#include "prometheus_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "http_client.hpp"
+#include "sluice/net/url.hpp"
+
+extern char** environ;
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Asks the kernel for a free port by binding port 0. Another process could take it before
+// Prometheus binds it; the constructor then sees Prometheus exit and tries another port.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  // The sockets API takes sockaddr*; sockaddr_in is its IPv4 form.
+  auto* generic = reinterpret_cast<sockaddr*>(&address);
+  if (::bind(fd, generic, length) != 0 || ::getsockname(fd, generic, &length) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind/getsockname failed");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string config_yaml(const std::vector<std::string>& targets) {
+  std::string yaml =
+      "global:\n"
+      "  scrape_interval: 1s\n"
+      "  scrape_timeout: 1s\n"
+      "  evaluation_interval: 1s\n"
+      "scrape_configs:\n"
+      "  - job_name: sluice-test\n"
+      "    static_configs:\n"
+      "      - targets: [";
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    yaml += (i ? ", '" : "'") + targets[i] + "'";
+  }
+  return yaml + "]\n";
+}
+
+}  // namespace
+
+bool PrometheusServer::installed(std::string* why) {
+  if (std::filesystem::exists(kBinary)) return true;
+  if (why) *why = std::string(kBinary) + " is missing";
+  return false;
+}
+
+PrometheusServer::PrometheusServer(Options options) {
+  std::filesystem::create_directories(dir_.path() + "/data");
+  dir_.write("prometheus.yml", config_yaml(options.targets));
+  std::string why;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (start(options, &why)) return;
+  }
+  throw std::runtime_error("Prometheus did not start: " + why + "\n" + log());
+}
+
+PrometheusServer::~PrometheusServer() {
+  stop();
+}
+
+bool PrometheusServer::start(const Options& options, std::string* why) {
+  port_ = free_port();
+  std::vector<std::string> args = {
+      kBinary,
+      "--config.file=" + dir_.path() + "/prometheus.yml",
+      "--storage.tsdb.path=" + dir_.path() + "/data",
+      "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+  };
+  args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
+  std::vector<char*> argv;
+  for (auto& arg : args)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  // posix_spawn, not fork: the test process has threads. Output goes to a log in the folder.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log_path = dir_.path() + "/log";
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  const int spawned = posix_spawn(&pid_, kBinary, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    pid_ = -1;
+    *why = "posix_spawn failed: " + std::to_string(spawned);
+    return false;
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + options.ready_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;  // exited (the port was taken, or a bad flag): try again or give up
+      *why = "exited early on port " + std::to_string(port_);
+      return false;
+    }
+    try {
+      HttpClient client(static_cast<std::uint16_t>(port_), 1s);
+      if (client.get("/-/ready").status == 200) return true;
+    } catch (const std::runtime_error&) {
+      // Not listening yet.
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  *why = "not ready within " + std::to_string(options.ready_timeout.count()) + "s";
+  stop();
+  return false;
+}
+
+void PrometheusServer::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  pid_ = -1;
+}
+
+std::string PrometheusServer::query(const std::string& promql, std::optional<double> time) const {
+  std::vector<std::pair<std::string, std::string>> fields = {{"query", promql}};
+  if (time) {
+    std::ostringstream text;
+    text.precision(15);
+    text << *time;
+    fields.emplace_back("time", text.str());
+  }
+  HttpClient client(static_cast<std::uint16_t>(port_), 5s);
+  auto response = client.request("POST", "/api/v1/query", net::form_encode(fields),
+                                 {{"Content-Type", "application/x-www-form-urlencoded"}});
+  if (response.status != 200) {
+    throw std::runtime_error("query " + promql + " answered " + std::to_string(response.status) +
+                             ": " + response.body);
+  }
+  return response.body;
+}
+
+bool PrometheusServer::wait_for_data(const std::string& promql, double at_least,
+                                     std::chrono::seconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto body = nlohmann::json::parse(query(promql), nullptr, false);
+    if (!body.is_discarded()) {
+      const auto& result = body["data"]["result"];
+      if (result.is_array() && !result.empty() &&
+          std::stod(result[0]["value"][1].get<std::string>()) >= at_least) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  return false;
+}
+
+std::string PrometheusServer::log() const {
+  std::ifstream in(dir_.path() + "/log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace sluice::testing
