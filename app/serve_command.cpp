@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <memory>
 
@@ -12,11 +14,20 @@
 #include "event_stream.hpp"
 #include "flags_dir_watcher.hpp"
 #include "http_server.hpp"
+#include "policy_cache.hpp"
+#include "rollout_api.hpp"
+#include "rollout_json.hpp"
+#include "rollout_service.hpp"
 #include "router.hpp"
+#include "scheduler.hpp"
 #include "serve_config.hpp"
 #include "server_log.hpp"
 #include "server_metrics.hpp"
 #include "service_routes.hpp"
+#include "sluice/metrics/builtin_source.hpp"
+#include "sluice/metrics/event_aggregator.hpp"
+#include "sluice/metrics/events_json.hpp"
+#include "sluice/metrics/prometheus_source.hpp"
 #include "sluice/store/errors.hpp"
 #include "snapshot_loader.hpp"
 #include "timed_store.hpp"
@@ -61,6 +72,23 @@ int run_serve(const ServeOptions& options) {
   std::vector<std::string> flag_paths;
   if (!config.flags_dir.empty()) flag_paths.push_back(config.flags_dir);
   server::SnapshotLoader loader(store, publisher, flag_paths);
+
+  // The rollout controller: the service starts rollouts and applies people's commands; the
+  // scheduler (started below, once the event loop runs) decides every interval.
+  const auto wall_clock = [] { return std::chrono::system_clock::now(); };
+  controller::PolicyCache policies;
+  std::function<void()> wake_controller;  // set once the scheduler exists
+  controller::RolloutService rollouts(
+      store, policies, [&loader] { return loader.definitions(); }, wall_clock,
+      [&wake_controller] {
+        if (wake_controller) wake_controller();
+      });
+  loader.set_rollouts(
+      [&rollouts](const std::vector<store::FlagRecord>& flags) { return rollouts.splits(flags); },
+      [&rollouts, &log](const std::vector<Policy>& folder_policies) {
+        for (const auto& line : rollouts.sync_policies(folder_policies))
+          log.info("rollout", line);
+      });
   try {
     if (auto problems = loader.reload(); !problems.empty()) {
       for (const auto& d : problems)
@@ -77,8 +105,23 @@ int run_serve(const ServeOptions& options) {
   server::WorkerPool workers(4);
   server::EventHub hub;
   server::AdminApi admin(store, loader, publisher);
-  server::ServiceRoutes routes(
-      server::ServiceParts{store, publisher, loader, admin, auth, workers, hub, metrics.get()});
+  server::RolloutApi rollout_api(store, rollouts, policies);
+  auto aggregator = std::make_shared<metrics::EventAggregator>(wall_clock);
+  server::ServiceParts parts{store,   publisher, loader,        admin,        auth,
+                             workers, hub,       metrics.get(), &rollout_api, {}};
+  parts.ingest_events = [aggregator](const server::HttpRequest& request) {
+    metrics::ParsedEvents parsed = metrics::parse_events_json(request.body);
+    if (!parsed.ok()) {
+      nlohmann::json body = {{"code", "invalid_events"},
+                             {"message", parsed.problems.front()},
+                             {"problems", parsed.problems}};
+      return server::HttpResponse::json(400, body.dump());
+    }
+    const metrics::IngestResult result = aggregator->ingest(parsed.events);
+    return server::HttpResponse::json(
+        202, nlohmann::json{{"accepted", result.accepted}, {"rejected", result.rejected}}.dump());
+  };
+  server::ServiceRoutes routes(parts);
   server::Router router;
   routes.add_to(router);
 
@@ -130,7 +173,34 @@ int run_serve(const ServeOptions& options) {
   log.info("serve", fmt::format("listening on {} (port {}), store {}, {} flags at version {}",
                                 config.listen, http.port(), config.store,
                                 publisher.current().snapshot->flag_count(), publisher.version()));
-  server::run_until_signal(http);
+
+  std::unique_ptr<metrics::MetricsSource> source;
+  if (config.prometheus_url.empty()) {
+    source = std::make_unique<metrics::BuiltinSource>(http.io_context(), aggregator);
+  } else {
+    source = std::make_unique<metrics::PrometheusSource>(http.io_context(), config.prometheus_url);
+  }
+  std::unique_ptr<controller::RolloutScheduler> scheduler;
+  if (config.controller == "on") {
+    controller::SchedulerHooks hooks;
+    hooks.on_decision = [&log](const store::DecisionRecord& decision) {
+      log.decision(controller::decision_view(decision).dump(), decision.sentence);
+    };
+    hooks.on_error = [&log](const std::string& message) { log.error("controller", message); };
+    controller::SchedulerOptions scheduler_options;
+    scheduler_options.poll = std::chrono::milliseconds(config.controller_poll_ms);
+    scheduler = std::make_unique<controller::RolloutScheduler>(
+        http.io_context(), store,
+        [&workers](std::function<void()> task) { workers.post(std::move(task)); }, *source,
+        policies, wall_clock, scheduler_options, std::move(hooks));
+    wake_controller = [s = scheduler.get()] { s->wake(); };
+    scheduler->start();
+    log.info("controller", "rollout controller on, metrics from " + source->name());
+  }
+  server::run_until_signal(http, [&] {
+    wake_controller = nullptr;
+    if (scheduler) scheduler->stop();
+  });
   hub.close_all();
   watcher.reset();
   workers.join();

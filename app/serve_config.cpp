@@ -59,6 +59,16 @@ std::optional<std::string> apply(ServeConfig& config, const std::string& name,
     return as_int(config.body_limit, 1024, 64ll << 20);
   } else if (name == "heartbeat_seconds") {
     return as_int(config.heartbeat_seconds, 1, 3600);
+  } else if (name == "prometheus_url") {
+    if (!value.empty() && !value.starts_with("http://")) {
+      return "'prometheus_url' must be an http:// URL such as http://127.0.0.1:9090, got '" +
+             value + "'";
+    }
+    config.prometheus_url = value;
+  } else if (name == "controller") {
+    return one_of(config.controller, {"on", "off"});
+  } else if (name == "controller_poll_ms") {
+    return as_int(config.controller_poll_ms, 50, 60000);
   } else {
     return "unknown setting '" + name + "'";
   }
@@ -113,8 +123,9 @@ void read_file(const std::string& file, ServeConfig& config, std::vector<std::st
 
 const std::vector<std::string>& serve_setting_names() {
   static const std::vector<std::string> names = {
-      "listen",     "store",     "flags_dir",  "threads",
-      "log_format", "log_level", "body_limit", "heartbeat_seconds"};
+      "listen",         "store",      "flags_dir",         "threads",
+      "log_format",     "log_level",  "body_limit",        "heartbeat_seconds",
+      "prometheus_url", "controller", "controller_poll_ms"};
   return names;
 }
 

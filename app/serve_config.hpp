@@ -19,6 +19,11 @@ struct ServeConfig {
   std::string log_level = "info";   // trace | debug | info | warn | error
   std::size_t body_limit = 1 << 20;
   int heartbeat_seconds = 15;
+  // Where the rollout controller reads per-variant metrics: a Prometheus base URL
+  // (http://host:9090), or empty for the built-in source fed by POST /v1/events.
+  std::string prometheus_url;
+  std::string controller = "on";  // on | off: run the rollout controller loop in this process
+  int controller_poll_ms = 1000;  // how often the controller looks for due rollouts
 };
 
 // The setting names, as written in YAML and (upper-cased, `SLUICE_` prefixed) in the environment.

@@ -36,6 +36,23 @@ void ServerLog::write(int level, std::string_view component, std::string_view me
   logger_->log(spd_level, "{}", line);
 }
 
+void ServerLog::decision(std::string_view decision_json, std::string_view sentence) {
+  if (!logger_->should_log(spdlog::level::info)) return;
+  if (!json_) {
+    logger_->log(spdlog::level::info, "decision: {}", sentence);
+    return;
+  }
+  const auto now = std::chrono::system_clock::now();
+  std::string line = fmt::format("{{\"ts\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"info\",",
+                                 std::chrono::floor<std::chrono::seconds>(now));
+  line += "\"component\":\"decision\",\"msg\":";
+  append_json_string(line, sentence);
+  line += ",\"decision\":";
+  line += decision_json;
+  line += '}';
+  logger_->log(spdlog::level::info, "{}", line);
+}
+
 bool ServerLog::debug_enabled() const {
   return logger_->should_log(spdlog::level::debug);
 }

@@ -20,6 +20,9 @@ class ServerLog {
   void info(std::string_view component, std::string_view message);
   void warn(std::string_view component, std::string_view message);
   void error(std::string_view component, std::string_view message);
+  // A rollout decision: the sentence as the message; in JSON, the whole decision (evidence
+  // included) under "decision" so log pipelines can index it.
+  void decision(std::string_view decision_json, std::string_view sentence);
   bool debug_enabled() const;
 
  private:

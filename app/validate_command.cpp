@@ -3,7 +3,7 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "file_kinds.hpp"
+#include "sluice/definition_files.hpp"
 #include "load_snapshot.hpp"
 #include "sluice/policy_loader.hpp"
 

@@ -145,6 +145,10 @@ void HttpServer::start() {
   }
 }
 
+boost::asio::io_context& HttpServer::io_context() {
+  return impl_->ioc;
+}
+
 std::uint16_t HttpServer::port() const {
   return impl_->port;
 }
@@ -183,11 +187,12 @@ void HttpServer::stop() {
     session->release();
 }
 
-void run_until_signal(HttpServer& server) {
+void run_until_signal(HttpServer& server, const std::function<void()>& before_stop) {
   net::io_context signals_context;
   net::signal_set signals(signals_context, SIGINT, SIGTERM);
   signals.async_wait([](beast::error_code, int) {});
   signals_context.run();  // returns once the signal handler ran
+  if (before_stop) before_stop();
   server.stop();
 }
 

@@ -12,6 +12,10 @@
 
 // The HTTP/1.1 server for `sluice serve`. Boost.Beast stays in http_server*.cpp (pimpl), so
 // including this header costs nothing.
+namespace boost::asio {
+class io_context;
+}
+
 namespace sluice::server {
 
 struct HttpServerOptions {
@@ -48,6 +52,10 @@ class HttpServer {
 
   // Binds, listens and starts the threads. Throws std::system_error if it cannot bind.
   void start();
+  // The event loop (run by the server's threads once started): the rollout controller and its
+  // outbound HTTP share it.
+  boost::asio::io_context& io_context();
+
   // The bound port (useful with port 0); 0 before start().
   std::uint16_t port() const;
   // Stops accepting, lets in-flight requests finish (bounded by shutdown_grace), closes idle
@@ -61,6 +69,7 @@ class HttpServer {
 };
 
 // Blocks the calling thread until SIGINT or SIGTERM, then server.stop(). The caller then exits 0.
-void run_until_signal(HttpServer& server);
+// `before_stop` runs first, while the event loop still runs (the controller finishes its tick).
+void run_until_signal(HttpServer& server, const std::function<void()>& before_stop = {});
 
 }  // namespace sluice::server

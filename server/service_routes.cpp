@@ -86,6 +86,26 @@ Handler ServiceRoutes::admin_write(HttpResponse (AdminApi::*method)(const HttpRe
                     });
 }
 
+Handler ServiceRoutes::rollout_read(HttpResponse (RolloutApi::*method)(const HttpRequest&)) {
+  return authorized(
+      Access::Read, [this, method](HttpRequest&& request, Respond respond, const Principal&) {
+        auto shared = std::make_shared<HttpRequest>(std::move(request));
+        parts_.workers.post(
+            [this, method, shared, respond] { respond((parts_.rollouts->*method)(*shared)); });
+      });
+}
+
+Handler ServiceRoutes::rollout_write(HttpResponse (RolloutApi::*method)(const HttpRequest&,
+                                                                        std::string_view)) {
+  return authorized(Access::Write,
+                    [this, method](HttpRequest&& request, Respond respond, const Principal& who) {
+                      auto shared = std::make_shared<HttpRequest>(std::move(request));
+                      parts_.workers.post([this, method, shared, respond, actor = who.name] {
+                        respond((parts_.rollouts->*method)(*shared, actor));
+                      });
+                    });
+}
+
 void ServiceRoutes::add_to(Router& router) {
   router.add_sync("GET", "/healthz",
                   [](const HttpRequest&) { return HttpResponse::json(200, R"({"status":"ok"})"); });
@@ -152,6 +172,22 @@ void ServiceRoutes::add_to(Router& router) {
   router.add("DELETE", "/v1/segments/{key}", admin_write(&AdminApi::delete_segment));
   router.add("GET", "/v1/audit", admin_read(&AdminApi::audit));
 
+  if (parts_.rollouts != nullptr) {
+    router.add("POST", "/v1/rollouts", rollout_write(&RolloutApi::start));
+    router.add("GET", "/v1/rollouts", rollout_read(&RolloutApi::list));
+    router.add("GET", "/v1/rollouts/{flag}", rollout_read(&RolloutApi::get));
+    router.add("GET", "/v1/rollouts/{flag}/decisions", rollout_read(&RolloutApi::decisions));
+    router.add("POST", "/v1/rollouts/{flag}/{command}", rollout_write(&RolloutApi::command));
+  }
+  if (parts_.ingest_events) {
+    // Applications report outcomes with an sdk token, like they evaluate.
+    router.add("POST", "/v1/events",
+               authorized(Access::Evaluate,
+                          [this](HttpRequest&& request, Respond respond, const Principal&) {
+                            respond(parts_.ingest_events(request));
+                          }));
+  }
+
   router.add_stream("/v1/stream",
                     [this](const HttpRequest& request, std::shared_ptr<EventSink> sink) {
                       return open_stream(request, sink);
@@ -170,6 +206,13 @@ std::string ServiceRoutes::full_state_event_data() const {
     }
   }
   return Json{{"version", published.version}, {"flags", flags}, {"segments", segments}}.dump();
+}
+
+std::string ServiceRoutes::served_flag_json(const std::string& key) const {
+  const auto& published = parts_.publisher.current();
+  if (!published.snapshot) return {};
+  const FlagDefinition* flag = find_flag(published.snapshot->definitions(), key);
+  return flag ? flag_to_json(*flag) : std::string();
 }
 
 std::string ServiceRoutes::change_event_data(std::int64_t version, const std::string& kind,
@@ -229,10 +272,20 @@ void ServiceRoutes::on_store_change(std::int64_t version, const std::string& kin
     parts_.auth.load_all_tokens();
     return;
   }
-  parts_.loader.reload();
+  // One reload covers every change committed before it began: a tick that persists 10,000
+  // decisions in one transaction reloads once, not 10,000 times.
+  if (version > parts_.publisher.version()) parts_.loader.reload();
   if (evaluation_metrics_) evaluation_metrics_->set_snapshot_version(parts_.publisher.version());
   std::lock_guard lock(stream_mutex_);
   std::string data = change_event_data(version, kind, key);
+  if (kind == "rollout") {
+    // Most decisions (hold) leave the split alone: subscribers hear of a rollout only when what
+    // the flag serves changed.
+    const std::string served = served_flag_json(key);
+    auto [it, inserted] = rollout_served_.try_emplace(key, served);
+    if (!inserted && it->second == served) return;
+    it->second = served;
+  }
   parts_.hub.publish(std::to_string(version), "change", data);
   recent_.emplace_back(version, std::move(data));
   if (recent_.size() > kRecentChanges) recent_.pop_front();

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "evaluation_metrics.hpp"
 #include "event_stream.hpp"
 #include "ofrep.hpp"
+#include "rollout_api.hpp"
 #include "router.hpp"
 #include "server_metrics.hpp"
 #include "snapshot_loader.hpp"
@@ -28,6 +30,9 @@ struct ServiceParts {
   WorkerPool& workers;
   EventHub& hub;
   ServerMetrics* metrics = nullptr;  // null: no /metrics route
+  RolloutApi* rollouts = nullptr;    // null: no /v1/rollouts routes
+  // POST /v1/events (the built-in metrics source); empty: no route. Runs on the event loop.
+  std::function<HttpResponse(const HttpRequest&)> ingest_events;
 };
 
 // Every route of `sluice serve`: health, metrics, OFREP, the admin API and the event stream,
@@ -51,8 +56,11 @@ class ServiceRoutes {
   Handler authorized(Access access, Guarded handler);
   Handler admin_read(HttpResponse (AdminApi::*method)(const HttpRequest&));
   Handler admin_write(HttpResponse (AdminApi::*method)(const HttpRequest&, std::string_view));
+  Handler rollout_read(HttpResponse (RolloutApi::*method)(const HttpRequest&));
+  Handler rollout_write(HttpResponse (RolloutApi::*method)(const HttpRequest&, std::string_view));
   std::optional<HttpResponse> open_stream(const HttpRequest& request,
                                           const std::shared_ptr<EventSink>& sink);
+  std::string served_flag_json(const std::string& key) const;
   std::string change_event_data(std::int64_t version, const std::string& kind,
                                 const std::string& key) const;
 
@@ -63,6 +71,8 @@ class ServiceRoutes {
   EvaluationObserver observe_;
   std::mutex stream_mutex_;  // orders a subscriber's first events against published changes
   std::deque<std::pair<std::int64_t, std::string>> recent_;  // guarded by stream_mutex_
+  // What each flag under a rollout served when subscribers last heard of it.
+  std::map<std::string, std::string> rollout_served_;  // guarded by stream_mutex_
 };
 
 }  // namespace sluice::server

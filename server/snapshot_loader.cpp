@@ -2,7 +2,9 @@
 
 #include <map>
 
+#include "sluice/definition_files.hpp"
 #include "sluice/flag_loader.hpp"
+#include "sluice/policy_loader.hpp"
 
 namespace sluice::server {
 namespace {
@@ -15,11 +17,41 @@ SnapshotLoader::SnapshotLoader(store::Store& store, SnapshotPublisher& publisher
                                std::vector<std::string> flag_paths)
     : store_(store), publisher_(publisher), flag_paths_(std::move(flag_paths)) {}
 
+void SnapshotLoader::set_rollouts(RolloutSplits splits, PolicySink policies) {
+  rollout_splits_ = std::move(splits);
+  policy_sink_ = std::move(policies);
+}
+
+FlagSet SnapshotLoader::definitions() const {
+  std::lock_guard lock(definitions_mutex_);
+  return definitions_;
+}
+
 FlagSet SnapshotLoader::definitions_from_files(Diagnostics& problems) {
-  LoadResult loaded = load_flag_paths(flag_paths_);
+  // The folder may hold rollout policies beside the flags.
+  DefinitionFiles files = classify_definition_files(flag_paths_);
+  if (!files.problems.empty()) {
+    problems = std::move(files.problems);
+    return {};
+  }
+  LoadResult loaded = load_flag_paths(files.flag_files);
   if (!loaded.ok()) {
     problems = std::move(loaded.diagnostics);
     return {};
+  }
+  if (!files.policy_files.empty()) {
+    PolicyLoadResult policies = load_policy_paths(files.policy_files);
+    if (policies.ok()) {
+      Diagnostics meaning = check_policies(policies.policies, &loaded.definitions);
+      if (!meaning.empty()) {
+        problems = std::move(meaning);
+        return {};
+      }
+      pending_policies_ = std::move(policies.policies);
+    } else {
+      problems = std::move(policies.diagnostics);
+      return {};
+    }
   }
   for (auto& flag : loaded.definitions.flags) {
     const std::string json = flag_to_json(flag);
@@ -69,13 +101,22 @@ Diagnostics SnapshotLoader::reload() {
       files_managed() ? definitions_from_files(problems) : definitions_from_store(problems);
   if (!problems.empty()) return problems;
 
+  const std::vector<store::FlagRecord> records = store_.list_flags(/*include_archived=*/false);
   std::map<std::string, bool, std::less<>> enabled;
-  for (const auto& record : store_.list_flags(/*include_archived=*/false)) {
+  for (const auto& record : records)
     enabled[record.key] = record.enabled;
-  }
   for (auto& flag : definitions.flags) {
     if (auto it = enabled.find(flag.key); it != enabled.end()) flag.enabled = it->second;
   }
+  {
+    std::lock_guard definitions_lock(definitions_mutex_);
+    definitions_ = definitions;
+  }
+  if (policy_sink_ && !pending_policies_.empty()) {
+    policy_sink_(pending_policies_);
+    pending_policies_.clear();
+  }
+  if (rollout_splits_) controller::apply_rollout_splits(definitions, rollout_splits_(records));
   CompileResult compiled = compile_snapshot(std::move(definitions));
   if (!compiled.snapshot) return std::move(compiled.diagnostics);
   publisher_.publish(std::move(compiled.snapshot),

@@ -22,6 +22,7 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct HistogramBucket {
   double upper_bound = 0;       // the `le` label, e.g. 0.25 (seconds); +infinity for "+Inf"
   double cumulative_count = 0;  // observations <= upper_bound
+  friend bool operator==(const HistogramBucket&, const HistogramBucket&) = default;
 };
 
 // What one variant (treatment or control) did. Counts are CUMULATIVE since the current stage

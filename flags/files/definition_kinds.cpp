@@ -1,10 +1,8 @@
-#include "file_kinds.hpp"
-
 #include <sstream>
 
 #include "sluice/definition_files.hpp"
 
-namespace sluice::app {
+namespace sluice {
 namespace {
 
 bool names_a_policy(std::string_view key) {
@@ -43,4 +41,4 @@ DefinitionFiles classify_definition_files(const std::vector<std::string>& paths)
   return out;
 }
 
-}  // namespace sluice::app
+}  // namespace sluice

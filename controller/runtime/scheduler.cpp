@@ -1,0 +1,398 @@
+#include "scheduler.hpp"
+
+#include <time.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "decision_writes.hpp"
+#include "rollout_json.hpp"
+#include "sluice/analysis_window.hpp"
+#include "sluice/rollout.hpp"
+
+namespace sluice::controller {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::seconds;
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string names_key(const MetricNames& n) {
+  return n.flag_label + '\x1f' + n.variant_label + '\x1f' + n.requests + '\x1f' + n.error_selector +
+         '\x1f' + n.latency_histogram;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::optional<rollout::IntervalCounts> interval_of(const metrics::WindowResult& result,
+                                                   const std::string& flag,
+                                                   const std::string& variant) {
+  auto it = result.series.find({flag, variant});
+  if (it == result.series.end()) return std::nullopt;
+  rollout::IntervalCounts c;
+  c.requests = it->second.requests;
+  c.errors = it->second.errors;
+  c.latency = it->second.latency;
+  return c;
+}
+
+}  // namespace
+
+struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
+  struct Group {
+    metrics::WindowRequest request;
+    metrics::WindowResult result;
+  };
+  struct Due {
+    store::RolloutRecord record;
+    std::shared_ptr<const Policy> policy;
+    rollout::RolloutState state;
+    rollout::AnalysisWindow window;
+    TimePoint end{};        // the interval end decided (the decision's `now`)
+    bool starting = false;  // pending: the start decision, no metrics needed
+    std::size_t group = 0;
+    std::map<std::string, metrics::ScalarResult> custom_treatment;
+    std::map<std::string, metrics::ScalarResult> custom_control;
+  };
+  struct Tick {
+    std::vector<Due> due;
+    std::vector<Group> groups;
+    std::size_t outstanding = 0;
+    bool catching_up = false;
+    TickReport report;
+    double cpu_start = 0;
+  };
+
+  Impl(asio::io_context& io, store::Store& s, RunBlocking run, metrics::MetricsSource& src,
+       PolicyCache& p, std::function<TimePoint()> c, SchedulerOptions o, SchedulerHooks h)
+      : strand(asio::make_strand(io)),
+        timer(strand),
+        store(s),
+        run_blocking(std::move(run)),
+        source(src),
+        policies(p),
+        clock(std::move(c)),
+        options(o),
+        hooks(std::move(h)) {}
+
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer timer;
+  store::Store& store;
+  RunBlocking run_blocking;
+  metrics::MetricsSource& source;
+  PolicyCache& policies;
+  std::function<TimePoint()> clock;
+  SchedulerOptions options;
+  SchedulerHooks hooks;
+
+  // Guarded by the strand.
+  bool busy = false;
+  bool wake_requested = false;
+  std::map<std::int64_t, std::string> reported_bad;  // rollouts whose stored rows do not parse
+
+  std::mutex stop_mutex;
+  std::condition_variable stopped_cv;
+  bool stopping = false;  // guarded by stop_mutex
+  bool idle = true;       // guarded by stop_mutex
+
+  bool is_stopping() {
+    std::lock_guard lock(stop_mutex);
+    return stopping;
+  }
+
+  void set_idle(bool value) {
+    std::lock_guard lock(stop_mutex);
+    idle = value;
+    stopped_cv.notify_all();
+  }
+
+  void error(const std::string& message) {
+    if (hooks.on_error) hooks.on_error(message);
+  }
+
+  void arm(std::chrono::milliseconds delay) {
+    timer.expires_after(delay);
+    timer.async_wait(
+        [self = shared_from_this()](const boost::system::error_code&) { self->begin_tick(); });
+  }
+
+  void begin_tick() {
+    if (busy || is_stopping()) return;
+    busy = true;
+    wake_requested = false;
+    set_idle(false);
+    run_blocking([self = shared_from_this()] {
+      try {
+        auto records = self->store.list_rollouts(/*include_finished=*/false);
+        asio::post(self->strand, [self, records = std::move(records)]() mutable {
+          self->plan(std::move(records));
+        });
+      } catch (const std::exception& e) {
+        asio::post(self->strand, [self, what = std::string(e.what())] {
+          self->error("controller: cannot read rollouts: " + what);
+          self->finish_tick(false);
+        });
+      }
+    });
+  }
+
+  void finish_tick(bool again) {
+    busy = false;
+    set_idle(true);
+    if (is_stopping()) return;
+    arm(again || wake_requested ? std::chrono::milliseconds(0) : options.poll);
+  }
+
+  void plan(std::vector<store::RolloutRecord> records) {
+    auto tick = std::make_shared<Tick>();
+    tick->cpu_start = thread_cpu_seconds();
+    const TimePoint now = clock();
+    std::map<std::tuple<std::int64_t, std::string, std::int64_t>, std::size_t> group_index;
+    for (auto& record : records) {
+      Due due;
+      try {
+        due.policy = policies.policy_of(record);
+        due.state = state_from_json(record.state_json);
+        due.window = window_from_json(record.window_json);
+      } catch (const std::exception& e) {
+        if (reported_bad.emplace(record.id, e.what()).second) error(e.what());
+        continue;
+      }
+      const seconds interval = due.policy->interval;
+      if (due.state.phase == rollout::Phase::pending) {
+        due.starting = true;
+        due.end = now;
+      } else {
+        const TimePoint current = rollout::align_down(now, interval);
+        TimePoint next = rollout::align_down(due.window.last_tick, interval) + interval;
+        if (next > current) continue;  // not due yet
+        const TimePoint oldest = current - interval * options.max_catch_up_intervals;
+        if (next < oldest) next = oldest;
+        if (next < current) tick->catching_up = true;
+        due.end = next;
+        const auto key =
+            std::make_tuple(static_cast<std::int64_t>(interval.count()),
+                            names_key(due.policy->metrics), next.time_since_epoch().count());
+        auto [it, inserted] = group_index.emplace(key, tick->groups.size());
+        if (inserted) {
+          Group group;
+          group.request.at = next;
+          group.request.window = interval;
+          group.request.names = due.policy->metrics;
+          tick->groups.push_back(std::move(group));
+        }
+        due.group = it->second;
+        if (due.policy->checks.latency_p95) tick->groups[due.group].request.want_latency = true;
+      }
+      due.record = std::move(record);
+      tick->due.push_back(std::move(due));
+    }
+    tick->report.rollouts_due = tick->due.size();
+    tick->report.groups = tick->groups.size();
+    if (tick->due.empty()) return finish_tick(false);
+    fetch(tick);
+  }
+
+  // One query per metric per group, plus each rollout's own custom checks (a custom query names
+  // its flag, so it cannot be shared).
+  void fetch(const std::shared_ptr<Tick>& tick) {
+    tick->outstanding = tick->groups.size() + 1;  // +1 until every request is sent
+    auto self = shared_from_this();
+    auto landed = [self, tick] {
+      if (--tick->outstanding == 0) self->decide(tick);
+    };
+    for (std::size_t g = 0; g < tick->groups.size(); ++g) {
+      source.fetch_window(
+          tick->groups[g].request, [self, tick, g, landed](metrics::WindowResult result) {
+            asio::post(self->strand, [tick, g, landed, result = std::move(result)]() mutable {
+              tick->report.queries += result.queries;
+              tick->groups[g].result = std::move(result);
+              landed();
+            });
+          });
+    }
+    for (std::size_t d = 0; d < tick->due.size(); ++d) {
+      Due& due = tick->due[d];
+      if (due.starting) continue;
+      const auto window_seconds = std::max<std::int64_t>(
+          due.policy->interval.count(),
+          std::chrono::duration_cast<seconds>(due.end - due.window.started_at).count());
+      for (const auto& check : due.policy->checks.custom) {
+        for (int side = 0; side < 2; ++side) {
+          const std::string& variant = side == 0 ? due.policy->treatment : due.policy->control;
+          std::string promql = replace_all(check.query, "{{flag}}", due.policy->flag);
+          promql = replace_all(promql, "{{variant}}", variant);
+          promql = replace_all(promql, "{{window}}", std::to_string(window_seconds) + "s");
+          ++tick->outstanding;
+          source.fetch_scalar(
+              metrics::ScalarRequest{due.end, promql},
+              [self, tick, d, side, name = check.name, landed](metrics::ScalarResult result) {
+                asio::post(self->strand,
+                           [tick, d, side, name, landed, result = std::move(result)]() mutable {
+                             ++tick->report.queries;
+                             auto& into = side == 0 ? tick->due[d].custom_treatment
+                                                    : tick->due[d].custom_control;
+                             into[name] = std::move(result);
+                             landed();
+                           });
+              });
+        }
+      }
+    }
+    landed();
+  }
+
+  std::optional<std::string> unavailable_for(const Due& due, const Group& group) {
+    const auto& r = group.result;
+    if (r.requests_error) return *r.requests_error;
+    if (r.errors_error) return *r.errors_error;
+    if (due.policy->checks.latency_p95 && r.latency_error) return *r.latency_error;
+    for (const auto* variant : {&due.policy->treatment, &due.policy->control}) {
+      auto it = r.series.find({due.policy->flag, *variant});
+      if (it != r.series.end() && it->second.has_nan) {
+        return "NaN in the metrics of variant " + *variant;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void decide(const std::shared_ptr<Tick>& tick) {
+    std::vector<store::DecisionWrite> writes;
+    writes.reserve(tick->due.size());
+    for (auto& due : tick->due) {
+      const Policy& policy = *due.policy;
+      rollout::Observations observations;
+      rollout::AnalysisWindow window = due.window;
+      if (!due.starting) {
+        const Group& group = tick->groups[due.group];
+        observations.unavailable = unavailable_for(due, group);
+        if (!observations.unavailable) {
+          rollout::add_interval(window, due.end, policy.interval,
+                                interval_of(group.result, policy.flag, policy.treatment),
+                                interval_of(group.result, policy.flag, policy.control));
+        } else {
+          window.last_tick = std::max(window.last_tick, due.end);
+        }
+        if (!observations.unavailable) {
+          observations = rollout::observations_of(window);
+          for (const auto& [name, result] : due.custom_treatment) {
+            if (result.value) observations.treatment.custom[name] = *result.value;
+          }
+          for (const auto& [name, result] : due.custom_control) {
+            if (result.value) observations.control.custom[name] = *result.value;
+          }
+        }
+      }
+      rollout::Decision decision = rollout::step(policy, due.state, observations, due.end);
+      if (decision.kind == rollout::DecisionKind::none) continue;
+      const rollout::AnalysisWindow next_window =
+          rollout::carry_window(window, decision.next, policy.interval);
+      writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false));
+    }
+    tick->report.cpu_seconds = thread_cpu_seconds() - tick->cpu_start;
+    if (writes.empty()) return finish_tick(tick->catching_up);
+    persist(tick, std::move(writes));
+  }
+
+  void persist(const std::shared_ptr<Tick>& tick, std::vector<store::DecisionWrite> writes) {
+    auto shared = std::make_shared<std::vector<store::DecisionWrite>>(std::move(writes));
+    run_blocking([self = shared_from_this(), tick, shared] {
+      const auto started = std::chrono::steady_clock::now();
+      std::vector<store::DecisionWriteResult> results;
+      std::string failure;
+      try {
+        results = self->store.record_decisions(*shared);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      tick->report.store_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      asio::post(self->strand, [self, tick, shared, results = std::move(results), failure] {
+        self->persisted(tick, *shared, results, failure);
+      });
+    });
+  }
+
+  void persisted(const std::shared_ptr<Tick>& tick, const std::vector<store::DecisionWrite>& writes,
+                 const std::vector<store::DecisionWriteResult>& results,
+                 const std::string& failure) {
+    if (!failure.empty()) {
+      // Nothing was written: the same intervals are decided again at the next poll.
+      error("controller: cannot persist " + std::to_string(writes.size()) +
+            " decisions: " + failure);
+      return finish_tick(false);
+    }
+    for (std::size_t i = 0; i < writes.size() && i < results.size(); ++i) {
+      switch (results[i].status) {
+        case store::DecisionWriteStatus::Ok:
+          ++tick->report.decisions_written;
+          if (hooks.on_decision) hooks.on_decision(writes[i].decision);
+          break;
+        case store::DecisionWriteStatus::Conflict:
+        case store::DecisionWriteStatus::Duplicate:
+          ++tick->report.conflicts;
+          break;
+        case store::DecisionWriteStatus::NotFound:
+        case store::DecisionWriteStatus::NotActive:
+          break;
+      }
+    }
+    if (hooks.on_tick) hooks.on_tick(tick->report);
+    finish_tick(tick->catching_up || tick->report.conflicts > 0);
+  }
+};
+
+RolloutScheduler::RolloutScheduler(asio::io_context& io, store::Store& store,
+                                   RunBlocking run_blocking, metrics::MetricsSource& source,
+                                   PolicyCache& policies, std::function<TimePoint()> clock,
+                                   SchedulerOptions options, SchedulerHooks hooks)
+    : impl_(std::make_shared<Impl>(io, store, std::move(run_blocking), source, policies,
+                                   std::move(clock), options, std::move(hooks))) {}
+
+RolloutScheduler::~RolloutScheduler() {
+  stop();
+}
+
+void RolloutScheduler::start() {
+  asio::post(impl_->strand, [self = impl_] { self->begin_tick(); });
+}
+
+void RolloutScheduler::wake() {
+  asio::post(impl_->strand, [self = impl_] {
+    if (self->busy) {
+      self->wake_requested = true;
+    } else {
+      self->timer.cancel();
+    }
+  });
+}
+
+void RolloutScheduler::stop() {
+  {
+    std::lock_guard lock(impl_->stop_mutex);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  asio::post(impl_->strand, [self = impl_] { self->timer.cancel(); });
+  std::unique_lock lock(impl_->stop_mutex);
+  impl_->stopped_cv.wait_for(lock, std::chrono::seconds(30), [&] { return impl_->idle; });
+}
+
+}  // namespace sluice::controller

@@ -1,0 +1,81 @@
+#pragma once
+
+// The rollout controller's loop (ARCHITECTURE decisions 2, 4, 8): every interval, for all active
+// rollouts at once, it asks the metrics source one query per metric (rollouts sharing an
+// interval and metric names form one group), adds the interval into each rollout's analysis
+// window, lets the pure state machine decide, and persists every decision with the rollout's new
+// state in one transaction. The new split is applied by the snapshot from the stored state, after
+// the commit (persist, then act).
+//
+// Ticks are aligned to the interval on the wall clock (a 30s rollout is decided at :00 and :30),
+// and each decision's `now` is the interval's end, not the moment the code ran. A tick is
+// identified by the rollout's `last_tick`, persisted with the decision, so after a crash the
+// same interval is decided again from the same data (Prometheus answers for any past `time=`)
+// and a decision is never lost or made twice; missed intervals are caught up one by one.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "policy_cache.hpp"
+#include "sluice/metrics/metrics_source.hpp"
+#include "sluice/store/store.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sluice::controller {
+
+using TimePoint = std::chrono::system_clock::time_point;
+// Runs a blocking task (store calls) off the event loop.
+using RunBlocking = std::function<void(std::function<void()>)>;
+
+struct SchedulerOptions {
+  std::chrono::milliseconds poll{1000};  // how often due rollouts are looked for
+  int max_catch_up_intervals = 20;       // older missed intervals are skipped, not decided
+};
+
+// What one tick of the loop did (for /metrics, logs and the scale benchmark).
+struct TickReport {
+  std::size_t rollouts_due = 0;
+  std::size_t groups = 0;
+  int queries = 0;
+  std::size_t decisions_written = 0;
+  std::size_t conflicts = 0;  // someone (a person's command) decided first; redone next poll
+  double cpu_seconds = 0;     // this thread's CPU in the loop's own code (not the store's)
+  double store_seconds = 0;   // wall time of the store calls
+};
+
+struct SchedulerHooks {
+  // Each persisted decision (for the structured log line); on the event loop.
+  std::function<void(const store::DecisionRecord&)> on_decision;
+  std::function<void(const TickReport&)> on_tick;
+  std::function<void(const std::string&)> on_error;
+};
+
+class RolloutScheduler {
+ public:
+  RolloutScheduler(boost::asio::io_context& io, store::Store& store, RunBlocking run_blocking,
+                   metrics::MetricsSource& source, PolicyCache& policies,
+                   std::function<TimePoint()> clock, SchedulerOptions options = {},
+                   SchedulerHooks hooks = {});
+  ~RolloutScheduler();
+  RolloutScheduler(const RolloutScheduler&) = delete;
+  RolloutScheduler& operator=(const RolloutScheduler&) = delete;
+
+  void start();
+  // Stops polling; a tick in flight finishes its store write but decides nothing new. Blocks
+  // until then (call it from outside the event loop).
+  void stop();
+  // Look for due rollouts now (a rollout was started or commanded).
+  void wake();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::controller
