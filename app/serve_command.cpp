@@ -11,6 +11,7 @@
 #include "admin_api.hpp"
 #include "auth.hpp"
 #include "commands.hpp"
+#include "controller_metrics.hpp"
 #include "event_stream.hpp"
 #include "flags_dir_watcher.hpp"
 #include "http_server.hpp"
@@ -183,8 +184,13 @@ int run_serve(const ServeOptions& options) {
   std::unique_ptr<controller::RolloutScheduler> scheduler;
   if (config.controller == "on") {
     controller::SchedulerHooks hooks;
-    hooks.on_decision = [&log](const store::DecisionRecord& decision) {
+    auto controller_metrics = std::make_shared<server::ControllerMetrics>(*metrics->registry());
+    hooks.on_decision = [&log, controller_metrics](const store::DecisionRecord& decision) {
+      controller_metrics->observe_decision(decision.kind);
       log.decision(controller::decision_view(decision).dump(), decision.sentence);
+    };
+    hooks.on_tick = [controller_metrics](const controller::TickReport& report) {
+      controller_metrics->observe_tick(report);
     };
     hooks.on_error = [&log](const std::string& message) { log.error("controller", message); };
     controller::SchedulerOptions scheduler_options;
