@@ -23,7 +23,41 @@ struct EvalOptions {
 };
 int run_eval(const EvalOptions& options);
 
-int run_demo(const std::vector<std::string>& flag_paths);
+struct DemoOptions {
+  std::vector<std::string> flag_paths{"examples/flags"};
+  std::vector<std::string> policy_paths{"examples/policies", "examples/demo"};
+  double speed = 10;  // policy durations and minimum samples are divided by this
+  double rps = 400;   // simulated requests per second, both flags together
+  unsigned long long seed = 1;
+  std::string listen = "127.0.0.1:0";  // the server's address (port 0: any free port)
+  std::string data_dir;                // empty: a temporary folder, removed at the end
+  double timeout_seconds = 300;        // give up when the rollouts have not ended by then
+  bool exit_when_done = false;         // else the server stays up until Ctrl-C
+};
+int run_demo(const DemoOptions& options);
+
+// `sluice traffic`: the command line's raw settings; app/traffic_command.cpp reads them into
+// TrafficOptions (app/traffic_generator.hpp).
+struct TrafficCommandOptions {
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;               // else SLUICE_TOKEN, else SLUICE_ADMIN_TOKEN
+  std::vector<std::string> flags;  // KEY[:WEIGHT]
+  double rps = 100;
+  unsigned accounts = 12000;
+  unsigned users = 45000;
+  std::vector<std::string> error_rates;      // [FLAG[/VARIANT]=]P
+  std::vector<std::string> latency_ms;       // [FLAG[/VARIANT]=]MS
+  std::vector<std::string> latency_factors;  // [FLAG[/VARIANT]=]X
+  double latency_sigma = 0.5;
+  double duration_seconds = 0;  // 0: until SIGINT or SIGTERM
+  unsigned long long seed = 1;
+  unsigned connections = 4;
+  unsigned timeout_ms = 2000;
+  std::string report = "events";  // events | metrics | both
+  std::string metrics_listen = "127.0.0.1:0";
+  unsigned report_interval_ms = 500;
+};
+int run_traffic(const TrafficCommandOptions& options);
 
 struct TokenOptions {
   std::string action;  // create | list | revoke

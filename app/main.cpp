@@ -25,9 +25,99 @@ int main(int argc, char** argv) {
   eval->add_option("--default", eval_options.default_value,
                    "The caller's default value as JSON (served when the flag is unknown)");
 
-  std::vector<std::string> demo_paths{"examples/flags"};
-  auto* demo = app.add_subcommand("demo", "Evaluate the sample flags and print who gets what");
-  demo->add_option("--flags", demo_paths, "Flag files or folders");
+  DemoOptions demo_options;
+  auto* demo = app.add_subcommand(
+      "demo",
+      "Run the service with the sample flags, roll out two flags on simulated traffic (one "
+      "healthy, one broken) and show the controller's decisions live");
+  demo->add_option("--flags", demo_options.flag_paths, "Flag files or folders")
+      ->capture_default_str();
+  demo->add_option("--policies", demo_options.policy_paths,
+                   "Rollout policies to start (files or folders)")
+      ->capture_default_str();
+  demo->add_option("--speed", demo_options.speed,
+                   "Divide the policies' intervals, minimum durations and minimum samples by this")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1000.0));
+  demo->add_option("--rps", demo_options.rps, "Simulated requests per second, all flags")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
+  demo->add_option("--seed", demo_options.seed, "Seed of the simulated traffic")
+      ->capture_default_str();
+  demo->add_option("--listen", demo_options.listen, "The server's address (port 0: any free port)")
+      ->capture_default_str();
+  demo->add_option("--data-dir", demo_options.data_dir,
+                   "Keep the store and the server's log here (default: a temporary folder, "
+                   "removed at the end)");
+  demo->add_option("--timeout", demo_options.timeout_seconds,
+                   "Seconds to wait for the rollouts to end before giving up")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0));
+  demo->add_flag("--exit-when-done", demo_options.exit_when_done,
+                 "Stop the server after the summary (implied when standard input is not a "
+                 "terminal); otherwise it stays up until Ctrl-C");
+
+  TrafficCommandOptions traffic_options;
+  if (const char* url = std::getenv("SLUICE_URL")) traffic_options.url = url;
+  auto* traffic = app.add_subcommand(
+      "traffic",
+      "Simulated users evaluating flags over OFREP and reporting outcomes (events, /metrics)");
+  traffic->add_option("--url", traffic_options.url, "The Sluice server (default: SLUICE_URL)")
+      ->capture_default_str();
+  traffic->add_option("--token", traffic_options.token,
+                      "sdk or admin token (default: SLUICE_TOKEN, else SLUICE_ADMIN_TOKEN)");
+  traffic
+      ->add_option("--flag", traffic_options.flags,
+                   "KEY[:WEIGHT]: a flag each request may evaluate (repeat; one flag per "
+                   "request, chosen by weight)")
+      ->required();
+  traffic->add_option("--rps", traffic_options.rps, "Mean requests per second (Poisson arrivals)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1000000.0));
+  traffic->add_option("--accounts", traffic_options.accounts, "Simulated accounts")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000000u));
+  traffic->add_option("--users", traffic_options.users, "Simulated users (user i in account i % N)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000000u));
+  traffic->add_option("--error-rate", traffic_options.error_rates,
+                      "[FLAG[/VARIANT]=]P: error probability (repeat; most specific wins; "
+                      "default 0.01)");
+  traffic->add_option("--latency-ms", traffic_options.latency_ms,
+                      "[FLAG[/VARIANT]=]MS: median latency, lognormal (repeat; default 50)");
+  traffic->add_option("--latency-factor", traffic_options.latency_factors,
+                      "[FLAG[/VARIANT]=]X: multiplies the median (repeat; default 1)");
+  traffic
+      ->add_option("--latency-sigma", traffic_options.latency_sigma,
+                   "Shape of the lognormal: sigma of ln(latency)")
+      ->capture_default_str();
+  traffic
+      ->add_option("--duration", traffic_options.duration_seconds,
+                   "Seconds to run (0: until Ctrl-C or SIGTERM)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 31536000.0));
+  traffic->add_option("--seed", traffic_options.seed, "Seed of arrivals, users and outcomes")
+      ->capture_default_str();
+  traffic->add_option("--connections", traffic_options.connections, "Kept-alive connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  traffic->add_option("--timeout-ms", traffic_options.timeout_ms, "Timeout of every request")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u));
+  traffic
+      ->add_option("--report", traffic_options.report,
+                   "events: POST /v1/events; metrics: serve /metrics; both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"events", "metrics", "both"}));
+  traffic
+      ->add_option("--metrics-listen", traffic_options.metrics_listen,
+                   "Address of /metrics (port 0: any free port, printed)")
+      ->capture_default_str();
+  traffic
+      ->add_option("--report-interval-ms", traffic_options.report_interval_ms,
+                   "How often outcomes are sent to /v1/events")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 60000u));
 
   auto* serve = app.add_subcommand("serve", "Run the flag service (HTTP API, OFREP, event stream)");
   std::optional<std::string> serve_config_file;
@@ -80,7 +170,8 @@ int main(int argc, char** argv) {
   }
   if (*validate) return run_validate(validate_paths);
   if (*eval) return run_eval(eval_options);
-  if (*demo) return run_demo(demo_paths);
+  if (*demo) return run_demo(demo_options);
+  if (*traffic) return run_traffic(traffic_options);
   if (*token) return run_token(token_options);
   if (*simulate) return run_simulate(simulate_options);
   if (*serve) return run_serve(ServeOptions{serve_config_file, serve_settings});
