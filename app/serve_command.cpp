@@ -193,6 +193,10 @@ int run_serve(const ServeOptions& options) {
       controller_metrics->observe_tick(report);
     };
     hooks.on_error = [&log](const std::string& message) { log.error("controller", message); };
+    hooks.on_leadership = [&log](bool leading) {
+      log.info("controller", leading ? "this replica leads the rollout controller"
+                                     : "another replica leads the rollout controller; standing by");
+    };
     controller::SchedulerOptions scheduler_options;
     scheduler_options.poll = std::chrono::milliseconds(config.controller_poll_ms);
     scheduler = std::make_unique<controller::RolloutScheduler>(

@@ -64,6 +64,7 @@ class TimedStore final : public store::Store {
   std::vector<store::DecisionRecord> decisions(std::int64_t rollout_id, std::int64_t after_sequence,
                                                int limit) override;
   std::vector<store::OutboxRecord> due_outbox(std::string_view now, int limit) override;
+  bool hold_controller_lease() override { return inner_.hold_controller_lease(); }
   void subscribe(std::function<void(const store::Change&)> callback) override;
 
  private:

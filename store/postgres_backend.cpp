@@ -1,5 +1,6 @@
 #include "postgres_backend.hpp"
 
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 
@@ -68,6 +69,35 @@ PostgresBackend::PostgresBackend(const std::string& url, const StoreOptions& opt
 
 PostgresBackend::~PostgresBackend() {
   stop_watching();
+}
+
+// The lock key: any constant shared by every replica of one database ("sluice01" in ASCII).
+constexpr long long kControllerLockKey = 0x736c756963653031LL;
+
+bool PostgresBackend::hold_controller_lease() {
+  std::lock_guard lock(lease_mutex_);
+  try {
+    if (!lease_connection_ || !lease_connection_->is_open()) {
+      leading_ = false;
+      lease_connection_ =
+          connect_postgres(pool_.settings().conninfo, pool_.settings().statement_timeout);
+    }
+    pqxx::nontransaction tx(*lease_connection_);
+    if (leading_) {
+      // A session lock lives as long as its connection: a query that works means we still hold it.
+      tx.exec("SELECT 1");
+      return true;
+    }
+    leading_ =
+        tx.exec1("SELECT pg_try_advisory_lock(" + std::to_string(kControllerLockKey) + ")")[0]
+            .as<bool>();
+    return leading_;
+  } catch (const std::exception&) {
+    // The connection (and with it any lock) is gone; another replica may lead now.
+    lease_connection_.reset();
+    leading_ = false;
+    return false;
+  }
 }
 
 void PostgresBackend::read(const std::function<void(SqlTx&)>& body) {

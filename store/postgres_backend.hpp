@@ -25,6 +25,7 @@ class PostgresBackend final : public SqlBackend {
   void lock_for_migration(SqlTx& tx) override;
   void watch(std::function<void()> poke) override;
   void stop_watching() override;
+  bool hold_controller_lease() override;
 
  private:
   PostgresPool pool_;
@@ -32,6 +33,9 @@ class PostgresBackend final : public SqlBackend {
   std::mutex watch_mutex_;
   std::function<void()> poke_;
   std::unique_ptr<PostgresListener> listener_;
+  std::mutex lease_mutex_;
+  std::unique_ptr<pqxx::connection> lease_connection_;  // holds the advisory lock while leading
+  bool leading_ = false;
 };
 
 }  // namespace sluice::store::detail

@@ -46,6 +46,8 @@ class SqlBackend {
   virtual void watch(std::function<void()> poke) = 0;
   // Stops calling `poke`; returns once no call is running or will start.
   virtual void stop_watching() = 0;
+  // See Store::hold_controller_lease.
+  virtual bool hold_controller_lease() = 0;
 };
 
 }  // namespace sluice::store::detail

@@ -116,4 +116,8 @@ void SqlStore::subscribe(std::function<void(const Change&)> callback) {
   notifier_->add(std::move(callback));
 }
 
+bool SqlStore::hold_controller_lease() {
+  return backend_->hold_controller_lease();
+}
+
 }  // namespace sluice::store::detail

@@ -65,6 +65,7 @@ class SqlStore final : public Store {
   std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) override;
 
   void subscribe(std::function<void(const Change&)> callback) override;
+  bool hold_controller_lease() override;
 
  private:
   // What one write records besides its row change.

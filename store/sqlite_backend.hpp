@@ -23,6 +23,7 @@ class SqliteBackend final : public SqlBackend {
   void lock_for_migration(SqlTx&) override {}  // BEGIN IMMEDIATE already excludes others
   void watch(std::function<void()> poke) override;
   void stop_watching() override;
+  bool hold_controller_lease() override { return true; }  // one node
 
  private:
   std::mutex write_mutex_;

@@ -88,6 +88,21 @@ TEST_F(StorePostgres, SubscriberSeesChangesMadeThroughAnotherReplica) {
   EXPECT_FALSE(replica_a->get_flag("checkout")->enabled);
 }
 
+TEST_F(StorePostgres, OneReplicaLeadsTheControllerAndAnotherTakesOverWhenItDies) {
+  auto replica_a = open();
+  auto replica_b = open();
+  EXPECT_TRUE(replica_a->hold_controller_lease());
+  EXPECT_TRUE(replica_a->hold_controller_lease()) << "holding is idempotent";
+  EXPECT_FALSE(replica_b->hold_controller_lease()) << "two leaders";
+  replica_a.reset();  // its connections close, and the session lock with them
+  bool took_over = false;
+  for (int i = 0; i < 50 && !took_over; ++i) {
+    took_over = replica_b->hold_controller_lease();
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(took_over);
+}
+
 TEST_F(StorePostgres, ReplicasStartingTogetherMigrateOnce) {
   std::vector<std::unique_ptr<Store>> stores;
   std::vector<std::thread> threads;

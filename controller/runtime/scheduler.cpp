@@ -105,6 +105,8 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   // Guarded by the strand.
   bool busy = false;
   bool wake_requested = false;
+  bool leading = false;
+  bool leading_known = false;
   std::map<std::int64_t, std::string> reported_bad;  // rollouts whose stored rows do not parse
 
   std::mutex stop_mutex;
@@ -139,6 +141,13 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     wake_requested = false;
     set_idle(false);
     run_blocking([self = shared_from_this()] {
+      // Only the replica holding the lease decides (ARCHITECTURE decision 6); the others wait.
+      const bool holds_lease = self->store.hold_controller_lease();
+      asio::post(self->strand, [self, holds_lease] { self->set_leading(holds_lease); });
+      if (!holds_lease) {
+        asio::post(self->strand, [self] { self->finish_tick(false); });
+        return;
+      }
       try {
         auto records = self->store.list_rollouts(/*include_finished=*/false);
         asio::post(self->strand, [self, records = std::move(records)]() mutable {
@@ -151,6 +160,13 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         });
       }
     });
+  }
+
+  void set_leading(bool now_leading) {
+    if (leading_known && now_leading == leading) return;
+    leading_known = true;
+    leading = now_leading;
+    if (hooks.on_leadership) hooks.on_leadership(leading);
   }
 
   void finish_tick(bool again) {

@@ -54,6 +54,8 @@ struct SchedulerHooks {
   std::function<void(const store::DecisionRecord&)> on_decision;
   std::function<void(const TickReport&)> on_tick;
   std::function<void(const std::string&)> on_error;
+  // This replica took the controller lease (true) or lost it / waits for it (false).
+  std::function<void(bool leading)> on_leadership;
 };
 
 class RolloutScheduler {

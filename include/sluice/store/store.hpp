@@ -79,8 +79,8 @@ class Store {
   virtual RolloutCreateResult create_rollout(std::string_view flag, std::string_view policy_json,
                                              std::string_view policy_hash,
                                              std::string_view state_json,
-                                             std::string_view window_json,
-                                             std::string_view phase, std::string_view actor) = 0;
+                                             std::string_view window_json, std::string_view phase,
+                                             std::string_view actor) = 0;
   // Rollouts, oldest first: the active ones, or every rollout ever started.
   virtual std::vector<RolloutRecord> list_rollouts(bool include_finished) = 0;
   // The flag's latest rollout (active or not), or nothing if it never had one.
@@ -98,6 +98,13 @@ class Store {
                                                 std::int64_t after_sequence, int limit) = 0;
   // Outbox rows not yet delivered whose next attempt is due at `now` (RFC 3339), oldest first.
   virtual std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) = 0;
+
+  // ---- Controller leadership (ARCHITECTURE decision 6) ----
+  // Whether this process may run the rollout controller loop: true while it holds the lease.
+  // PostgreSQL: a session advisory lock on a dedicated connection, tried again on each call
+  // when not held, and lost with the connection (another replica takes over). SQLite: always
+  // true (one node). Never throws; false when the database cannot be reached.
+  virtual bool hold_controller_lease() = 0;
 
   // Calls `callback` on a store-owned thread with every change committed after this call, in
   // version order, each once — including changes made by other processes on the same database.
