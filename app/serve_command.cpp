@@ -106,7 +106,7 @@ int run_serve(const ServeOptions& options) {
   server::WorkerPool workers(4);
   server::EventHub hub;
   server::AdminApi admin(store, loader, publisher);
-  server::RolloutApi rollout_api(store, rollouts, policies);
+  server::RolloutApi rollout_api(store, rollouts, policies, loader);
   auto aggregator = std::make_shared<metrics::EventAggregator>(wall_clock);
   server::ServiceParts parts{store,   publisher, loader,        admin,        auth,
                              workers, hub,       metrics.get(), &rollout_api, {}};

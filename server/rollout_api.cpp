@@ -44,8 +44,8 @@ std::optional<std::int64_t> int_param(std::string_view text) {
 }  // namespace
 
 RolloutApi::RolloutApi(store::Store& store, controller::RolloutService& service,
-                       controller::PolicyCache& policies)
-    : store_(store), service_(service), policies_(policies) {}
+                       controller::PolicyCache& policies, SnapshotLoader& loader)
+    : store_(store), service_(service), policies_(policies), loader_(loader) {}
 
 template <typename Operation>
 HttpResponse RolloutApi::guarded(Operation&& operation) {
@@ -86,6 +86,7 @@ HttpResponse RolloutApi::start(const HttpRequest& request, std::string_view acto
       case Status::started:
         break;
     }
+    loader_.reload();
     const auto& record = *outcome.rollout;
     Json body =
         controller::rollout_view(record, policy, controller::state_from_json(record.state_json));
@@ -237,6 +238,7 @@ HttpResponse RolloutApi::command(const HttpRequest& request, std::string_view ac
       case Status::ok:
         break;
     }
+    loader_.reload();
     return HttpResponse::json(
         200, Json{{"decision", controller::decision_view(*outcome.decision)}}.dump());
   });

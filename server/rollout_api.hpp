@@ -6,6 +6,7 @@
 #include "policy_cache.hpp"
 #include "rollout_service.hpp"
 #include "sluice/store/store.hpp"
+#include "snapshot_loader.hpp"
 
 namespace sluice::server {
 
@@ -16,8 +17,9 @@ namespace sluice::server {
 // with the state machine's explanation.
 class RolloutApi {
  public:
+  // `loader` is reloaded after a start or a command, so the response means the split is served.
   RolloutApi(store::Store& store, controller::RolloutService& service,
-             controller::PolicyCache& policies);
+             controller::PolicyCache& policies, SnapshotLoader& loader);
 
   HttpResponse start(const HttpRequest& request, std::string_view actor);
   HttpResponse list(const HttpRequest& request);
@@ -34,6 +36,7 @@ class RolloutApi {
   store::Store& store_;
   controller::RolloutService& service_;
   controller::PolicyCache& policies_;
+  SnapshotLoader& loader_;
 };
 
 }  // namespace sluice::server
