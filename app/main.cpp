@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   demo->add_flag("--exit-when-done", demo_options.exit_when_done,
                  "Stop the server after the summary (implied when standard input is not a "
                  "terminal); otherwise it stays up until Ctrl-C");
+  demo->footer(
+      "Run it from the repository's root folder (it reads examples/). With the defaults it takes "
+      "about two minutes; --speed 20 about 70 seconds. docs/cli.md has the details.");
 
   TrafficCommandOptions traffic_options;
   if (const char* url = std::getenv("SLUICE_URL")) traffic_options.url = url;

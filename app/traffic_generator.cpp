@@ -503,8 +503,11 @@ void TrafficGenerator::start() {
     impl.metrics_server = std::make_unique<server::HttpServer>(impl.router, server_options);
     impl.metrics_server->start();
   }
-  impl.started = true;
-  impl.started_at = Clock::now();
+  {
+    std::lock_guard lock(impl.stats_mutex);
+    impl.started = true;
+    impl.started_at = Clock::now();
+  }
   for (unsigned i = 0; i < options_.connections; ++i)
     impl.workers.emplace_back([&impl] { impl.run_worker(); });
   if (impl.reports_events()) impl.reporter = std::thread([&impl] { impl.run_reporter(); });
