@@ -153,6 +153,9 @@ class ServerChild {
       envp.push_back(e.data());
     envp.push_back(nullptr);
     std::string exe = fs::read_symlink("/proc/self/exe").string();
+    // A log left by an earlier run (--data-dir) must not be read for the new port.
+    std::error_code ignored;
+    fs::remove(log_path, ignored);
     const pid_t parent = getpid();
 
     pid_ = fork();
@@ -436,10 +439,17 @@ int run_demo(const DemoOptions& options) {
   for (auto& r : rollouts) {
     const Policy& p = r.policy;
     width = std::max(width, p.flag.size());
+    const std::vector<std::pair<std::string, std::string>> headers{
+        {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
     SimpleResponse response =
-        api.request("POST", "/v1/rollouts",
-                    {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
-                    policy_to_json(p), kApiTimeout);
+        api.request("POST", "/v1/rollouts", headers, policy_to_json(p), kApiTimeout);
+    if (response.status == 409) {
+      // A --data-dir of an interrupted demo still has the rollout: abort it and start over.
+      fmt::print("A rollout of {} from an earlier run is still active: aborting it\n", p.flag);
+      api.request("POST", "/v1/rollouts/" + p.flag + "/abort", headers,
+                  R"({"reason":"sluice demo starts over"})", kApiTimeout);
+      response = api.request("POST", "/v1/rollouts", headers, policy_to_json(p), kApiTimeout);
+    }
     if (response.status != 201) {
       fmt::print(stderr, "sluice demo: could not start the rollout of {}: {}\n", p.flag,
                  response.ok() ? fmt::format("HTTP {} {}", response.status, response.body)
