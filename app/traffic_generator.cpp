@@ -188,7 +188,10 @@ struct TrafficGenerator::Impl {
     std::uint64_t count = 0;
     double latency_sum_ms = 0;
   };
-  using PendingKey = std::tuple<std::string, std::string, bool, std::size_t>;
+  // The last field is the unix second the request was made in: events carry it as `time`, so
+  // the server counts each request in the interval it happened in, not the one it was reported
+  // in (a stage change would otherwise mix the old split's requests into the new stage).
+  using PendingKey = std::tuple<std::string, std::string, bool, std::size_t, std::int64_t>;
 
   const TrafficOptions& options;
   std::vector<double> weights;
@@ -339,7 +342,12 @@ struct TrafficGenerator::Impl {
       const auto bucket = static_cast<std::size_t>(
           std::lower_bound(kLatencyBounds.begin(), kLatencyBounds.end(), seconds) -
           kLatencyBounds.begin());
-      Pending& p = pending[PendingKey{flag, variant, error, bucket}];
+      const std::int64_t second =
+          std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count() +
+          1;  // the second (s - 1, s] the request ended in, as the aggregator counts it
+      Pending& p = pending[PendingKey{flag, variant, error, bucket, second}];
       ++p.count;
       p.latency_sum_ms += ms;
     }
@@ -376,12 +384,13 @@ struct TrafficGenerator::Impl {
     nlohmann::json events = nlohmann::json::array();
     std::uint64_t count = 0;
     for (const auto& [key, p] : batch) {
-      const auto& [flag, variant, error, bucket] = key;
+      const auto& [flag, variant, error, bucket, second] = key;
       events.push_back({{"flag", flag},
                         {"variant", variant},
                         {"outcome", error ? "error" : "ok"},
                         {"latency_ms", p.latency_sum_ms / static_cast<double>(p.count)},
-                        {"count", p.count}});
+                        {"count", p.count},
+                        {"time", second}});
       count += p.count;
     }
     const std::string body = nlohmann::json{{"events", std::move(events)}}.dump();

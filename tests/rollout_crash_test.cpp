@@ -132,6 +132,10 @@ TEST_F(RolloutCrash, SigkillAtRandomMomentsLosesAndRepeatsNothing) {
   }
   EXPECT_EQ(entered, (std::vector<int>{1, 2, 3, 4})) << "every stage entered exactly once";
   EXPECT_EQ(decisions.back()["kind"], "complete");
+  if (::testing::Test::HasFailure()) {
+    for (std::size_t i = decisions.size() > 8 ? decisions.size() - 8 : 0; i < decisions.size(); ++i)
+      std::cerr << decisions[i]["at"] << " " << decisions[i]["sentence"] << "\n";
+  }
 }
 
 }  // namespace

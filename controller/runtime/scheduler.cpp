@@ -10,6 +10,8 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 #include "decision_writes.hpp"
 #include "rollout_json.hpp"
@@ -27,6 +29,21 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
+
+// Adds the calling thread's CPU time over its lifetime to `into`. A tick's handlers run on the
+// strand but not always on the same thread of the pool, so each handler measures its own span
+// (a single start/end pair across handlers mixed two threads' clocks, even negative).
+class CpuSpan {
+ public:
+  explicit CpuSpan(double& into) : into_(into), start_(thread_cpu_seconds()) {}
+  ~CpuSpan() { into_ += thread_cpu_seconds() - start_; }
+  CpuSpan(const CpuSpan&) = delete;
+  CpuSpan& operator=(const CpuSpan&) = delete;
+
+ private:
+  double& into_;
+  double start_;
+};
 
 std::string names_key(const MetricNames& n) {
   return n.flag_label + '\x1f' + n.variant_label + '\x1f' + n.requests + '\x1f' + n.error_selector +
@@ -77,7 +94,6 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     std::size_t outstanding = 0;
     bool catching_up = false;
     TickReport report;
-    double cpu_start = 0;
   };
 
   Impl(asio::io_context& io, store::Store& s, RunBlocking run, metrics::MetricsSource& src,
@@ -105,6 +121,15 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   // Guarded by the strand.
   bool busy = false;
   bool wake_requested = false;
+  // After a poll that found nothing due: the store version it read and the earliest interval end
+  // of any rollout. Until one of them moves, the next polls read only the store version instead
+  // of every active rollout (at 10,000 rollouts the full read and parse cost ~90 ms of CPU per
+  // poll, two thirds of the controller's CPU at a 30 s interval).
+  struct Quiet {
+    std::int64_t version = 0;
+    TimePoint until{};
+  };
+  std::optional<Quiet> quiet;
   bool leading = false;
   bool leading_known = false;
   std::map<std::int64_t, std::string> reported_bad;  // rollouts whose stored rows do not parse
@@ -140,7 +165,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     busy = true;
     wake_requested = false;
     set_idle(false);
-    run_blocking([self = shared_from_this()] {
+    run_blocking([self = shared_from_this(), quiet = std::exchange(quiet, std::nullopt)] {
       // Only the replica holding the lease decides (ARCHITECTURE decision 6); the others wait.
       const bool holds_lease = self->store.hold_controller_lease();
       asio::post(self->strand, [self, holds_lease] { self->set_leading(holds_lease); });
@@ -149,9 +174,19 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         return;
       }
       try {
+        // Read first: a write that lands while the rollouts are read moves it, so the next poll
+        // reads them again.
+        const std::int64_t version = self->store.store_version();
+        if (quiet && version == quiet->version && self->clock() < quiet->until) {
+          asio::post(self->strand, [self, quiet] {
+            if (!self->wake_requested) self->quiet = quiet;
+            self->finish_tick(false);
+          });
+          return;
+        }
         auto records = self->store.list_rollouts(/*include_finished=*/false);
-        asio::post(self->strand, [self, records = std::move(records)]() mutable {
-          self->plan(std::move(records));
+        asio::post(self->strand, [self, version, records = std::move(records)]() mutable {
+          self->plan(version, std::move(records));
         });
       } catch (const std::exception& e) {
         asio::post(self->strand, [self, what = std::string(e.what())] {
@@ -176,9 +211,10 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     arm(again || wake_requested ? std::chrono::milliseconds(0) : options.poll);
   }
 
-  void plan(std::vector<store::RolloutRecord> records) {
+  void plan(std::int64_t version, std::vector<store::RolloutRecord> records) {
     auto tick = std::make_shared<Tick>();
-    tick->cpu_start = thread_cpu_seconds();
+    TimePoint earliest = TimePoint::max();  // the first interval end not due yet
+    const CpuSpan cpu(tick->report.cpu_seconds);
     const TimePoint now = clock();
     std::map<std::tuple<std::int64_t, std::string, std::int64_t>, std::size_t> group_index;
     for (auto& record : records) {
@@ -196,9 +232,13 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         due.starting = true;
         due.end = now;
       } else {
-        const TimePoint current = rollout::align_down(now, interval);
+        // An interval is decided `settle` after it ends, so late reports of it count.
+        const TimePoint current = rollout::align_down(now - options.settle, interval);
         TimePoint next = rollout::align_down(due.window.last_tick, interval) + interval;
-        if (next > current) continue;  // not due yet
+        if (next > current) {  // not due yet
+          earliest = std::min(earliest, next);
+          continue;
+        }
         const TimePoint oldest = current - interval * options.max_catch_up_intervals;
         if (next < oldest) next = oldest;
         if (next < current) tick->catching_up = true;
@@ -222,7 +262,10 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     }
     tick->report.rollouts_due = tick->due.size();
     tick->report.groups = tick->groups.size();
-    if (tick->due.empty()) return finish_tick(false);
+    if (tick->due.empty()) {
+      if (!wake_requested) quiet = Quiet{version, earliest};
+      return finish_tick(false);
+    }
     fetch(tick);
   }
 
@@ -290,6 +333,8 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void decide(const std::shared_ptr<Tick>& tick) {
+    const TimePoint decided_at = clock();
+    const CpuSpan cpu(tick->report.cpu_seconds);
     std::vector<store::DecisionWrite> writes;
     writes.reserve(tick->due.size());
     for (auto& due : tick->due) {
@@ -318,11 +363,16 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       }
       rollout::Decision decision = rollout::step(policy, due.state, observations, due.end);
       if (decision.kind == rollout::DecisionKind::none) continue;
-      const rollout::AnalysisWindow next_window =
+      rollout::AnalysisWindow next_window =
           rollout::carry_window(window, decision.next, policy.interval);
+      if (decision.effects.split) {
+        // The new split is served from the commit on, not from the interval end the decision
+        // is dated at: the interval the commit falls in mixes both splits and is not judged.
+        next_window.last_tick =
+            std::max(next_window.last_tick, rollout::align_up(decided_at, policy.interval));
+      }
       writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false));
     }
-    tick->report.cpu_seconds = thread_cpu_seconds() - tick->cpu_start;
     if (writes.empty()) return finish_tick(tick->catching_up);
     persist(tick, std::move(writes));
   }
@@ -392,6 +442,7 @@ void RolloutScheduler::start() {
 
 void RolloutScheduler::wake() {
   asio::post(impl_->strand, [self = impl_] {
+    self->quiet.reset();
     if (self->busy) {
       self->wake_requested = true;
     } else {

@@ -36,6 +36,9 @@ using RunBlocking = std::function<void(std::function<void()>)>;
 struct SchedulerOptions {
   std::chrono::milliseconds poll{1000};  // how often due rollouts are looked for
   int max_catch_up_intervals = 20;       // older missed intervals are skipped, not decided
+  // How long after an interval ends it is decided: applications report outcomes (POST
+  // /v1/events batches, Prometheus scrapes) a little after they happen.
+  std::chrono::milliseconds settle{1000};
 };
 
 // What one tick of the loop did (for /metrics, logs and the scale benchmark).
