@@ -214,6 +214,10 @@ int run_serve(const ServeOptions& options) {
   hub.close_all();
   watcher.reset();
   workers.join();
+  // The store's change thread calls back into the routes, the loader and the log, which are
+  // destroyed when this function returns: close the store (joining that thread, and waiting for
+  // a callback in flight) while they still exist.
+  opened_store.reset();
   log.info("serve", "stopped");
   return kExitOk;
 }

@@ -272,6 +272,7 @@ void ServiceRoutes::on_store_change(std::int64_t version, const std::string& kin
     parts_.auth.load_all_tokens();
     return;
   }
+  if (kind == "decision") return;  // a rollout decision that changed nothing served
   // One reload covers every change committed before it began: a tick that persists 10,000
   // decisions in one transaction reloads once, not 10,000 times.
   if (version > parts_.publisher.version()) parts_.loader.reload();

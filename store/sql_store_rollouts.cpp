@@ -514,7 +514,7 @@ std::vector<DecisionWriteResult> SqlStore::record_decisions(
                                          std::vector<const char*>(4, nullptr));
     insert_changes.run(tx, accepted.size(), [&](std::size_t k, std::vector<SqlParam>& params) {
       params.emplace_back(version_of(k));
-      params.emplace_back(std::string("rollout"));
+      params.emplace_back(std::string(writes[accepted[k]].changes_split ? "rollout" : "decision"));
       params.emplace_back(flag_of(k));
       params.emplace_back(now);
     });

@@ -439,7 +439,9 @@ TEST_P(RolloutContract, RolloutWritesAreInTheChangeFeedAndReachSubscribers) {
   });
   auto a = store_->create_rollout("a", kPolicy, kPolicyHash, "{}", "{}", "pending", "alice");
   auto b = store_->create_rollout("b", kPolicy, kPolicyHash, "{}", "{}", "pending", "alice");
-  store_->record_decisions({decision(*a.rollout, 0), decision(*b.rollout, 0)});
+  auto hold = decision(*b.rollout, 0);
+  hold.changes_split = false;  // a hold: nothing served changes
+  store_->record_decisions({decision(*a.rollout, 0), hold});
 
   std::unique_lock lock(mutex);
   ASSERT_TRUE(
@@ -447,8 +449,9 @@ TEST_P(RolloutContract, RolloutWritesAreInTheChangeFeedAndReachSubscribers) {
       << "got " << received.size() << " changes";
   ASSERT_EQ(received.size(), 4u);
   const std::vector<std::string> keys{"a", "b", "a", "b"};
+  const std::vector<std::string> kinds{"rollout", "rollout", "rollout", "decision"};
   for (std::size_t i = 0; i < received.size(); ++i) {
-    EXPECT_EQ(received[i].kind, "rollout");
+    EXPECT_EQ(received[i].kind, kinds[i]);
     EXPECT_EQ(received[i].key, keys[i]);
     EXPECT_EQ(received[i].version, static_cast<std::int64_t>(i) + 3);
   }

@@ -16,6 +16,7 @@ store::DecisionWrite decision_write(const store::RolloutRecord& record, const Po
   w.active = !decision.next.terminal();
   w.decision = decision_record(decision, record.id, record.flag);
   w.audit = audit;
+  w.changes_split = decision.effects.split.has_value();
   for (rollout::EventKind kind : decision.effects.notify) {
     const std::string event(rollout::to_string(kind));
     store::OutboxRecord row;

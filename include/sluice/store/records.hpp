@@ -64,7 +64,7 @@ struct AuditQuery {
 // One entry of the change feed: the store version of a committed write and what it touched.
 struct Change {
   std::int64_t version = 0;
-  std::string kind;  // flag | segment | state | token | rollout
+  std::string kind;  // flag | segment | state | token | rollout | decision
   std::string key;
 };
 

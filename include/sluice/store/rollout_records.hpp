@@ -78,6 +78,11 @@ struct DecisionWrite {
   // Manual commands are also written to the audit log (action = decision.kind, target_kind
   // "rollout", target_key = flag, after_json = the decision as JSON).
   bool audit = false;
+  // Whether the decision changes what the flag serves (a new split, a roll back). Its change-feed
+  // entry is kind "rollout" then, and "decision" otherwise, so replicas rebuild their snapshot
+  // and tell stream subscribers only when something served changed (a tick of 10,000 holds
+  // changes nothing served).
+  bool changes_split = true;
 };
 
 enum class DecisionWriteStatus {
