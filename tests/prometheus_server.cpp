@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -71,12 +72,12 @@ bool PrometheusServer::installed(std::string* why) {
   return false;
 }
 
-PrometheusServer::PrometheusServer(Options options) {
+PrometheusServer::PrometheusServer(Options options) : options_(std::move(options)) {
   std::filesystem::create_directories(dir_.path() + "/data");
-  dir_.write("prometheus.yml", config_yaml(options.targets));
+  dir_.write("prometheus.yml", config_yaml(options_.targets));
   std::string why;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (start(options, &why)) return;
+    if (start(free_port(), &why)) return;
   }
   throw std::runtime_error("Prometheus did not start: " + why + "\n" + log());
 }
@@ -85,8 +86,14 @@ PrometheusServer::~PrometheusServer() {
   stop();
 }
 
-bool PrometheusServer::start(const Options& options, std::string* why) {
-  port_ = free_port();
+bool PrometheusServer::restart(std::string* why) {
+  stop();
+  return start(port_, why);
+}
+
+bool PrometheusServer::start(int port, std::string* why) {
+  const Options& options = options_;
+  port_ = port;
   std::vector<std::string> args = {
       kBinary,
       "--config.file=" + dir_.path() + "/prometheus.yml",

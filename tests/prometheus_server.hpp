@@ -48,10 +48,18 @@ class PrometheusServer {
 
   std::string log() const;
 
- private:
-  bool start(const Options& options, std::string* why);
+  // Stops the server (SIGTERM to its own PID, SIGKILL after 10 s); its port then refuses
+  // connections. The TSDB folder stays. Idempotent.
   void stop();
+  // Starts it again on the same port with the same config and TSDB folder; waits for /-/ready.
+  // False (with the reason in `why`) when it does not come up, e.g. someone took the port.
+  bool restart(std::string* why);
+  bool running() const { return pid_ > 0; }
 
+ private:
+  bool start(int port, std::string* why);
+
+  Options options_;
   TempDir dir_;
   int port_ = 0;
   pid_t pid_ = -1;
