@@ -44,9 +44,10 @@ class ScriptedSource final : public metrics::MetricsSource {
         result.requests_error = "Prometheus at http://127.0.0.1:1 timed out after 5s";
       } else {
         for (const auto& [flag, shares] : flags_) {
-          const double t = 1000.0 * shares.first;
+          const double total = volume_.contains(flag) ? volume_.at(flag) : 1000.0;
+          const double t = total * shares.first;
           result.series[{flag, "on"}] = {t, t * shares.second, {}, false};
-          result.series[{flag, "off"}] = {1000.0 - t, (1000.0 - t) * 0.01, {}, false};
+          result.series[{flag, "off"}] = {total - t, (total - t) * 0.01, {}, false};
         }
       }
     }
@@ -63,6 +64,14 @@ class ScriptedSource final : public metrics::MetricsSource {
   void set_flag(const std::string& flag, double treatment_share, double treatment_error_rate) {
     std::lock_guard lock(mutex_);
     flags_[flag] = {treatment_share, treatment_error_rate};
+  }
+  void set_volume(const std::string& flag, double requests_per_interval) {
+    std::lock_guard lock(mutex_);
+    volume_[flag] = requests_per_interval;
+  }
+  void remove_flag(const std::string& flag) {
+    std::lock_guard lock(mutex_);
+    flags_.erase(flag);
   }
   void set_down(bool down) {
     std::lock_guard lock(mutex_);
@@ -81,6 +90,7 @@ class ScriptedSource final : public metrics::MetricsSource {
   boost::asio::io_context& io_;
   std::mutex mutex_;
   std::map<std::string, std::pair<double, double>> flags_;
+  std::map<std::string, double> volume_;
   bool down_ = false;
   int window_calls_ = 0;
   std::vector<TimePoint> asked_at_;
@@ -264,6 +274,27 @@ TEST_F(SchedulerTest, MetricsDownHoldsAndSaysSo) {
   EXPECT_EQ(last.kind, "hold");
   EXPECT_NE(last.sentence.find("timed out after 5s"), std::string::npos) << last.sentence;
   EXPECT_EQ(store_->latest_rollout("alpha")->phase, "progressing");
+}
+
+TEST_F(SchedulerTest, AnIntervalWithoutSeriesIsNoDataNotZeroTraffic) {
+  source_.set_flag("alpha", 0.05, 0.01);
+  source_.set_volume("alpha", 4000);  // 200 treatment requests an interval
+  start("alpha");
+  start_scheduler();
+  wait_for_sequence("alpha", 1);
+  tick({"alpha"});  // the stage has its samples (200 of 100), not its duration (10 s of 20 s)
+  ASSERT_EQ(decisions("alpha").back().kind, "hold");
+  source_.remove_flag("alpha");  // the application stops reporting
+  for (int i = 0; i < 3; ++i)
+    tick({"alpha"});  // the minimum duration has passed meanwhile
+  const auto last = decisions("alpha").back();
+  EXPECT_EQ(last.kind, "hold") << "advanced on old counts: " << last.sentence;
+  EXPECT_NE(last.sentence.find("no requests reported for alpha"), std::string::npos)
+      << last.sentence;
+  EXPECT_EQ(last.verdict, "no_data");
+  source_.set_flag("alpha", 0.05, 0.01);
+  tick({"alpha"});
+  EXPECT_EQ(decisions("alpha").back().kind, "advance");
 }
 
 TEST_F(SchedulerTest, ARestartedControllerCatchesUpMissedIntervalsInOrder) {

@@ -329,6 +329,15 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         return "NaN in the metrics of variant " + *variant;
       }
     }
+    // Neither variant has a series: the application is not reporting (or not being scraped).
+    // That is no data, never zero traffic — judging the stage's earlier counts again could let a
+    // stage advance on old data.
+    if (!r.series.contains({due.policy->flag, due.policy->treatment}) &&
+        !r.series.contains({due.policy->flag, due.policy->control})) {
+      return "no requests reported for " + due.policy->flag + " (" + due.policy->treatment +
+             " or " + due.policy->control + ") in the last " +
+             std::to_string(due.policy->interval.count()) + "s from " + source.name();
+    }
     return std::nullopt;
   }
 
