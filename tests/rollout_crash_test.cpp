@@ -28,7 +28,7 @@ const testing::Headers kAdmin = {{"Authorization", "Bearer crash-admin"},
 const char* kPolicy = R"({"flag":"new-pdf-engine","treatment":"on","control":"off",
   "interval":"1s","min_duration":"2s","min_samples":100,
   "stages":[{"percent":5},{"percent":25},{"percent":50},{"percent":100}],
-  "checks":{"error_rate":{"warning":1.5,"critical":2.0}}})";
+  "checks":{"error_rate":{"critical":2.0,"false_alarm_budget":0.001}}})";
 
 class RolloutCrash : public ::testing::Test {
  protected:
@@ -40,7 +40,8 @@ class RolloutCrash : public ::testing::Test {
         dir_.path() + "/serve-" + std::to_string(++starts_) + ".log");
   }
 
-  // 100 ms of traffic: 400 requests split as served, 1% errors on both variants.
+  // 100 ms of traffic: 400 requests split as served, 1% errors on the control, 0.5% on the
+  // treatment.
   void play(HttpClient& client, std::mt19937& rng) {
     auto rollout = client.request("GET", "/v1/rollouts/new-pdf-engine", {}, kAdmin);
     if (rollout.status != 200) return;
@@ -48,7 +49,9 @@ class RolloutCrash : public ::testing::Test {
     std::binomial_distribution<int> treatment(400, share);
     const int t = treatment(rng);
     const int c = 400 - t;
-    std::binomial_distribution<int> t_errors(t, 0.01);
+    // The treatment is a little better than the control: this test is about crashes, and a
+    // statistical false alarm (1% per stage by default) must not make it flaky.
+    std::binomial_distribution<int> t_errors(t, 0.005);
     std::binomial_distribution<int> c_errors(c, 0.01);
     const int te = t_errors(rng);
     const int ce = c_errors(rng);
@@ -133,7 +136,8 @@ TEST_F(RolloutCrash, SigkillAtRandomMomentsLosesAndRepeatsNothing) {
   EXPECT_EQ(entered, (std::vector<int>{1, 2, 3, 4})) << "every stage entered exactly once";
   EXPECT_EQ(decisions.back()["kind"], "complete");
   if (::testing::Test::HasFailure()) {
-    for (std::size_t i = decisions.size() > 8 ? decisions.size() - 8 : 0; i < decisions.size(); ++i)
+    for (std::size_t i = decisions.size() > 40 ? decisions.size() - 40 : 0; i < decisions.size();
+         ++i)
       std::cerr << decisions[i]["at"] << " " << decisions[i]["sentence"] << "\n";
   }
 }
