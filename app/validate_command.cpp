@@ -3,8 +3,8 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "sluice/definition_files.hpp"
 #include "load_snapshot.hpp"
+#include "sluice/definition_files.hpp"
 #include "sluice/policy_loader.hpp"
 
 namespace sluice::app {

@@ -108,12 +108,11 @@ int main(int argc, char** argv) {
       [] { return std::chrono::system_clock::now(); }, nullptr);
   for (long k = 0; k < rollouts; ++k) {
     const std::string key = prefix + std::to_string(k);
-    const std::string body = "{\"flag\":\"" + key +
-                             "\",\"treatment\":\"on\",\"control\":\"off\",\"interval\":\"" +
-                             std::to_string(interval) + "s\",\"min_samples\":" +
-                             std::to_string(min_samples) +
-                             ",\"stages\":[{\"percent\":5},{\"percent\":25},{\"percent\":50},"
-                             "{\"percent\":100}]}";
+    const std::string body =
+        "{\"flag\":\"" + key + "\",\"treatment\":\"on\",\"control\":\"off\",\"interval\":\"" +
+        std::to_string(interval) + "s\",\"min_samples\":" + std::to_string(min_samples) +
+        ",\"stages\":[{\"percent\":5},{\"percent\":25},{\"percent\":50},"
+        "{\"percent\":100}]}";
     sluice::PolicyLoadResult read = sluice::read_single_policy_json(body);
     if (!read.ok() || read.policies.size() != 1) {
       fail("policy of " + key + ": " +
@@ -122,14 +121,14 @@ int main(int argc, char** argv) {
     current = &definitions[static_cast<std::size_t>(k)];
     const auto outcome = service.start(read.policies.front(), "bench-seed");
     if (outcome.status != sluice::controller::StartOutcome::Status::started) {
-      std::string why = outcome.problems.empty() ? "not started" : outcome.problems.front().format();
+      std::string why =
+          outcome.problems.empty() ? "not started" : outcome.problems.front().format();
       fail("rollout of " + key + ": " + why);
     }
   }
   const auto done = std::chrono::steady_clock::now();
   using seconds = std::chrono::duration<double>;
   std::fprintf(stderr, "seeded %ld flags in %.1f s and %ld rollouts in %.1f s\n", flags,
-               seconds(flags_done - started).count(), rollouts,
-               seconds(done - flags_done).count());
+               seconds(flags_done - started).count(), rollouts, seconds(done - flags_done).count());
   return 0;
 }

@@ -106,10 +106,9 @@ Options parse(int argc, char** argv) {
 // OpenTelemetry's default boundaries in seconds, and the share of requests at or below each one
 // (a fixed distribution around 50 ms).
 constexpr std::array<double, 14> kBounds = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                            0.5,   0.75, 1,     2.5,   5,    7.5,   10};
-constexpr std::array<double, 14> kCumulativeShare = {0.0,   0.01,  0.10,  0.50,  0.75,
-                                                     0.85,  0.97,  0.99,  0.995, 0.998,
-                                                     0.9995, 1.0,  1.0,   1.0};
+                                            0.5,   0.75, 1,     2.5,  5,     7.5, 10};
+constexpr std::array<double, 14> kCumulativeShare = {0.0,  0.01,  0.10,  0.50,   0.75, 0.85, 0.97,
+                                                     0.99, 0.995, 0.998, 0.9995, 1.0,  1.0,  1.0};
 
 void append_number(std::string& out, double value) {
   char buffer[32];
@@ -139,8 +138,9 @@ class Exposition {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string out;
     out.reserve(series_.size() * (options_.histogram ? 1400 : 220));
-    out += "# HELP http_server_requests_total Synthetic requests by feature flag, variant and "
-           "status\n# TYPE http_server_requests_total counter\n";
+    out +=
+        "# HELP http_server_requests_total Synthetic requests by feature flag, variant and "
+        "status\n# TYPE http_server_requests_total counter\n";
     for (const auto& s : series_) {
       const double requests = std::floor(s.rate * t);
       const double errors = std::floor(s.rate * options_.error_rate * t);
@@ -154,8 +154,9 @@ class Exposition {
       }
     }
     if (!options_.histogram) return out;
-    out += "# HELP http_server_request_duration_seconds Synthetic request durations\n"
-           "# TYPE http_server_request_duration_seconds histogram\n";
+    out +=
+        "# HELP http_server_request_duration_seconds Synthetic request durations\n"
+        "# TYPE http_server_request_duration_seconds histogram\n";
     for (const auto& s : series_) {
       const double requests = std::floor(s.rate * t);
       for (std::size_t b = 0; b <= kBounds.size(); ++b) {
@@ -215,8 +216,8 @@ int main(int argc, char** argv) {
                  options.listen.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "listening on %s (port %u), %ld flags, %zu series\n",
-               options.listen.c_str(), static_cast<unsigned>(server.port()), options.flags,
+  std::fprintf(stderr, "listening on %s (port %u), %ld flags, %zu series\n", options.listen.c_str(),
+               static_cast<unsigned>(server.port()), options.flags,
                static_cast<std::size_t>(options.flags) * (options.histogram ? 38 : 4));
   sluice::server::run_until_signal(server);
   return 0;
