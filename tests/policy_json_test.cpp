@@ -18,6 +18,7 @@
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
 #include "sluice/rollout.hpp"
+#include "test_policies.hpp"
 
 namespace sluice {
 namespace {
@@ -236,35 +237,7 @@ TEST(PolicyJsonRoundTrip, EveryGoldenRolloutPolicy) {
 TEST(PolicyJsonRoundTrip, ReaderTestPolicies) {
   const std::vector<std::string_view> yaml = {
       "flag: x\ntreatment: on\ncontrol: off\nstages: [{percent: 100}]\n",
-      "flag: ai-chatbot\n"
-      "treatment: on\n"
-      "control: off\n"
-      "interval: 1m\n"
-      "min_duration: 1h30m\n"
-      "min_samples: 200\n"
-      "on_no_data: pause\n"
-      "stages:\n"
-      "  - segment: internal\n"
-      "  - {segment: beta, approval: true}\n"
-      "  - {percent: 0.5, min_duration: 90s, min_samples: 5000}\n"
-      "  - percent: 100\n"
-      "checks:\n"
-      "  error_rate: {critical: 3, control_floor: 0.002}\n"
-      "  latency_p95: {max_ms: {warning: 800, critical: 1500}}\n"
-      "  custom:\n"
-      "    - name: cost\n"
-      "      query: sum(rate(cost{v=\"{{variant}}\"}[{{window}}]))\n"
-      "      direction: lower_is_worse\n"
-      "      compare: ratio\n"
-      "      warning: 0.9\n"
-      "      critical: 0.5\n"
-      "notify: [slack-ai, webhook-ops]\n"
-      "metrics:\n"
-      "  flag_label: flag\n"
-      "  variant_label: variant\n"
-      "  requests: requests_total\n"
-      "  error_selector: 'outcome=\"error\"'\n"
-      "  latency_histogram: latency_seconds\n",
+      test_data::kEveryFieldPolicyYaml,
       "policies:\n"
       "  - {flag: a, treatment: on, control: off, stages: [{percent: 100}]}\n"
       "  - {flag: b, treatment: on, control: off, stages: [{percent: 100}]}\n"
