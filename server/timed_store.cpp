@@ -67,8 +67,9 @@ store::WriteResult TimedStore::update_flag(std::string_view key, std::string_vie
                [&] { return inner_.update_flag(key, definition_json, expected_version, actor); });
 }
 store::WriteResult TimedStore::set_enabled(std::string_view key, bool enabled,
-                                           std::string_view actor) {
-  return timed("set_enabled", [&] { return inner_.set_enabled(key, enabled, actor); });
+                                           std::string_view actor,
+                                           const store::FlagOutbox& outbox) {
+  return timed("set_enabled", [&] { return inner_.set_enabled(key, enabled, actor, outbox); });
 }
 store::WriteResult TimedStore::archive_flag(std::string_view key,
                                             std::optional<std::int64_t> expected_version,
@@ -148,6 +149,38 @@ std::vector<store::DecisionRecord> TimedStore::decisions(std::int64_t rollout_id
 }
 std::vector<store::OutboxRecord> TimedStore::due_outbox(std::string_view now, int limit) {
   return timed("due_outbox", [&] { return inner_.due_outbox(now, limit); });
+}
+std::vector<store::OutboxRecord> TimedStore::claim_outbox(std::string_view now,
+                                                          std::string_view lease_until, int limit) {
+  return timed("claim_outbox", [&] { return inner_.claim_outbox(now, lease_until, limit); });
+}
+bool TimedStore::mark_outbox_delivered(std::int64_t id, std::string_view at) {
+  return timed("mark_outbox_delivered", [&] { return inner_.mark_outbox_delivered(id, at); });
+}
+bool TimedStore::mark_outbox_failed(std::int64_t id, std::string_view error,
+                                    std::string_view next_attempt_at) {
+  return timed("mark_outbox_failed",
+               [&] { return inner_.mark_outbox_failed(id, error, next_attempt_at); });
+}
+bool TimedStore::mark_outbox_dead(std::int64_t id, std::string_view error, std::string_view at) {
+  return timed("mark_outbox_dead", [&] { return inner_.mark_outbox_dead(id, error, at); });
+}
+std::vector<store::OutboxRecord> TimedStore::list_outbox(const store::OutboxQuery& query) {
+  return timed("list_outbox", [&] { return inner_.list_outbox(query); });
+}
+std::optional<store::OutboxRecord> TimedStore::get_outbox(std::int64_t id) {
+  return timed("get_outbox", [&] { return inner_.get_outbox(id); });
+}
+store::OutboxRetryResult TimedStore::retry_outbox(std::int64_t id, std::string_view now,
+                                                  std::string_view actor) {
+  return timed("retry_outbox", [&] { return inner_.retry_outbox(id, now, actor); });
+}
+std::vector<store::RolloutHistoryRecord> TimedStore::list_history() {
+  return timed("list_history", [&] { return inner_.list_history(); });
+}
+store::HistoryImportResult TimedStore::import_history(
+    const std::vector<store::RolloutHistoryRecord>& records, std::string_view actor) {
+  return timed("import_history", [&] { return inner_.import_history(records, actor); });
 }
 void TimedStore::subscribe(std::function<void(const store::Change&)> callback) {
   inner_.subscribe(std::move(callback));

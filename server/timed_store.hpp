@@ -29,8 +29,9 @@ class TimedStore final : public store::Store {
   store::WriteResult update_flag(std::string_view key, std::string_view definition_json,
                                  std::optional<std::int64_t> expected_version,
                                  std::string_view actor) override;
-  store::WriteResult set_enabled(std::string_view key, bool enabled,
-                                 std::string_view actor) override;
+  using store::Store::set_enabled;
+  store::WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
+                                 const store::FlagOutbox& outbox) override;
   store::WriteResult archive_flag(std::string_view key,
                                   std::optional<std::int64_t> expected_version,
                                   std::string_view actor) override;
@@ -64,6 +65,19 @@ class TimedStore final : public store::Store {
   std::vector<store::DecisionRecord> decisions(std::int64_t rollout_id, std::int64_t after_sequence,
                                                int limit) override;
   std::vector<store::OutboxRecord> due_outbox(std::string_view now, int limit) override;
+  std::vector<store::OutboxRecord> claim_outbox(std::string_view now, std::string_view lease_until,
+                                                int limit) override;
+  bool mark_outbox_delivered(std::int64_t id, std::string_view at) override;
+  bool mark_outbox_failed(std::int64_t id, std::string_view error,
+                          std::string_view next_attempt_at) override;
+  bool mark_outbox_dead(std::int64_t id, std::string_view error, std::string_view at) override;
+  std::vector<store::OutboxRecord> list_outbox(const store::OutboxQuery& query) override;
+  std::optional<store::OutboxRecord> get_outbox(std::int64_t id) override;
+  store::OutboxRetryResult retry_outbox(std::int64_t id, std::string_view now,
+                                        std::string_view actor) override;
+  std::vector<store::RolloutHistoryRecord> list_history() override;
+  store::HistoryImportResult import_history(const std::vector<store::RolloutHistoryRecord>& records,
+                                            std::string_view actor) override;
   bool hold_controller_lease() override { return inner_.hold_controller_lease(); }
   void subscribe(std::function<void(const store::Change&)> callback) override;
 

@@ -126,6 +126,37 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_undelivered ON outbox (id) WHERE delivered_at IS NULL;
 )sql"},
+
+      // 3: per-target notification delivery (issue 5) and the deployment history the anomaly
+      // model learns from. Rows written before this migration were one per event, for targets
+      // that were never configured; they are dead-lettered with a reason rather than guessed at.
+      {3, R"sql(
+ALTER TABLE outbox ADD COLUMN event_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN target TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN flag TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN dead_at TEXT;
+ALTER TABLE outbox ADD COLUMN retried_at TEXT;
+UPDATE outbox SET dead_at = created_at,
+  last_error = 'written before per-target delivery (schema 3): no target to send it to'
+  WHERE delivered_at IS NULL;
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id)
+  WHERE delivered_at IS NULL AND dead_at IS NULL;
+CREATE INDEX outbox_flag ON outbox (flag, id);
+
+CREATE TABLE rollout_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  rollout_id INTEGER,
+  flag TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  source TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  stages_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX rollout_history_finished ON rollout_history (finished_at, id);
+)sql"},
   };
   return migrations;
 }

@@ -76,4 +76,28 @@ SchemaTooNew::SchemaTooNew(int database_version, int binary_version)
       database_version_(database_version),
       binary_version_(binary_version) {}
 
+OutboxStatus status_of(const OutboxRecord& record) {
+  if (record.delivered_at) return OutboxStatus::Delivered;
+  if (record.dead_at) return OutboxStatus::Dead;
+  return OutboxStatus::Pending;
+}
+
+std::string_view to_string(OutboxStatus status) {
+  switch (status) {
+    case OutboxStatus::Pending:
+      return "pending";
+    case OutboxStatus::Delivered:
+      return "delivered";
+    case OutboxStatus::Dead:
+      return "dead";
+  }
+  return "unknown";
+}
+
+std::optional<OutboxStatus> parse_outbox_status(std::string_view text) {
+  for (OutboxStatus status : {OutboxStatus::Pending, OutboxStatus::Delivered, OutboxStatus::Dead})
+    if (to_string(status) == text) return status;
+  return std::nullopt;
+}
+
 }  // namespace sluice::store

@@ -78,6 +78,41 @@ AuditEntry audit_from_row(const SqlRow& row) {
   return entry;
 }
 
+OutboxRecord outbox_from_row(const SqlRow& row) {
+  OutboxRecord record;
+  record.id = int_at(row, 0);
+  record.idempotency_key = text_at(row, 1);
+  record.event_id = text_at(row, 2);
+  record.target = text_at(row, 3);
+  record.event_kind = text_at(row, 4);
+  record.flag = text_at(row, 5);
+  if (row.at(6)) record.rollout_id = int_at(row, 6);
+  record.payload_json = text_at(row, 7);
+  record.created_at = text_at(row, 8);
+  record.attempts = int_at(row, 9);
+  record.next_attempt_at = row.at(10);
+  record.delivered_at = row.at(11);
+  record.dead_at = row.at(12);
+  record.retried_at = row.at(13);
+  record.last_error = row.at(14);
+  return record;
+}
+
+RolloutHistoryRecord history_from_row(const SqlRow& row) {
+  RolloutHistoryRecord record;
+  record.id = int_at(row, 0);
+  record.key = text_at(row, 1);
+  if (row.at(2)) record.rollout_id = int_at(row, 2);
+  record.flag = text_at(row, 3);
+  record.outcome = text_at(row, 4);
+  record.source = text_at(row, 5);
+  record.started_at = text_at(row, 6);
+  record.finished_at = text_at(row, 7);
+  record.stages_json = text_at(row, 8);
+  record.created_at = text_at(row, 9);
+  return record;
+}
+
 void require_non_empty(std::string_view value, std::string_view what) {
   if (value.empty()) throw std::invalid_argument(std::string(what) + " must not be empty");
 }

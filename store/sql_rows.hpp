@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sluice/store/records.hpp"
+#include "sluice/store/rollout_records.hpp"
 #include "sql_backend.hpp"
 
 namespace sluice::store::detail {
@@ -33,6 +34,17 @@ TokenRecord token_from_row(const SqlRow& row);
 inline constexpr const char* kAuditColumns =
     "id, at, actor, action, target_kind, target_key, before_json, after_json FROM audit_log";
 AuditEntry audit_from_row(const SqlRow& row);
+
+inline constexpr const char* kOutboxColumns =
+    "id, idempotency_key, event_id, target, event_kind, flag, rollout_id, payload_json, "
+    "created_at, attempts, next_attempt_at, delivered_at, dead_at, retried_at, last_error "
+    "FROM outbox";
+OutboxRecord outbox_from_row(const SqlRow& row);
+
+inline constexpr const char* kHistoryColumns =
+    "id, key, rollout_id, flag, outcome, source, started_at, finished_at, stages_json, "
+    "created_at FROM rollout_history";
+RolloutHistoryRecord history_from_row(const SqlRow& row);
 
 // Throws std::invalid_argument naming `what` if `value` is empty.
 void require_non_empty(std::string_view value, std::string_view what);

@@ -28,7 +28,9 @@ class SqlStore final : public Store {
   WriteResult update_flag(std::string_view key, std::string_view definition_json,
                           std::optional<std::int64_t> expected_version,
                           std::string_view actor) override;
-  WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) override;
+  using Store::set_enabled;
+  WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
+                          const FlagOutbox& outbox) override;
   WriteResult archive_flag(std::string_view key, std::optional<std::int64_t> expected_version,
                            std::string_view actor) override;
 
@@ -63,6 +65,20 @@ class SqlStore final : public Store {
   std::vector<DecisionRecord> decisions(std::int64_t rollout_id, std::int64_t after_sequence,
                                         int limit) override;
   std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) override;
+  std::vector<OutboxRecord> claim_outbox(std::string_view now, std::string_view lease_until,
+                                         int limit) override;
+  bool mark_outbox_delivered(std::int64_t id, std::string_view at) override;
+  bool mark_outbox_failed(std::int64_t id, std::string_view error,
+                          std::string_view next_attempt_at) override;
+  bool mark_outbox_dead(std::int64_t id, std::string_view error, std::string_view at) override;
+  std::vector<OutboxRecord> list_outbox(const OutboxQuery& query) override;
+  std::optional<OutboxRecord> get_outbox(std::int64_t id) override;
+  OutboxRetryResult retry_outbox(std::int64_t id, std::string_view now,
+                                 std::string_view actor) override;
+
+  std::vector<RolloutHistoryRecord> list_history() override;
+  HistoryImportResult import_history(const std::vector<RolloutHistoryRecord>& records,
+                                     std::string_view actor) override;
 
   void subscribe(std::function<void(const Change&)> callback) override;
   bool hold_controller_lease() override;
@@ -84,6 +100,9 @@ class SqlStore final : public Store {
   static void record(SqlTx& tx, std::int64_t store_version, const std::string& at,
                      const Event& event);
   static std::vector<Change> read_changes(SqlTx& tx, std::int64_t after, int limit);
+  // Enqueues notification rows outside a decision (a kill switch); the first row with a key wins.
+  static void insert_outbox(SqlTx& tx, const std::vector<OutboxRecord>& rows,
+                            const std::string& now);
 
   std::unique_ptr<SqlBackend> backend_;
   StoreOptions options_;

@@ -108,7 +108,8 @@ WriteResult SqlStore::update_flag(std::string_view key, std::string_view definit
   return result;
 }
 
-WriteResult SqlStore::set_enabled(std::string_view key, bool enabled, std::string_view actor) {
+WriteResult SqlStore::set_enabled(std::string_view key, bool enabled, std::string_view actor,
+                                  const FlagOutbox& outbox) {
   require_non_empty(actor, "actor");
   WriteResult result;
   backend_->write([&](SqlTx& tx) -> std::optional<std::int64_t> {
@@ -132,6 +133,7 @@ WriteResult SqlStore::set_enabled(std::string_view key, bool enabled, std::strin
     record(tx, store_version, after.updated_at,
            {actor, enabled ? "revive" : "kill", "flag", "state", key, audit_json(*before),
             audit_json(after)});
+    if (outbox) insert_outbox(tx, outbox(*before, after), after.updated_at);
     result = {WriteStatus::Ok, after.version, store_version};
     return store_version;
   });

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sql_rows.hpp"
+#include "sql_statements.hpp"
 #include "sql_store.hpp"
 
 namespace sluice::store::detail {
@@ -65,24 +66,6 @@ DecisionRecord decision_from_row(const SqlRow& row) {
   return decision;
 }
 
-constexpr const char* kOutboxColumns =
-    "id, idempotency_key, event_kind, payload_json, created_at, attempts, next_attempt_at, "
-    "delivered_at, last_error FROM outbox";
-
-OutboxRecord outbox_from_row(const SqlRow& row) {
-  OutboxRecord record;
-  record.id = int_at(row, 0);
-  record.idempotency_key = text_at(row, 1);
-  record.event_kind = text_at(row, 2);
-  record.payload_json = text_at(row, 3);
-  record.created_at = text_at(row, 4);
-  record.attempts = int_at(row, 5);
-  record.next_attempt_at = row.at(6);
-  record.delivered_at = row.at(7);
-  record.last_error = row.at(8);
-  return record;
-}
-
 // JSON text embedded as JSON when it parses, as a string otherwise (never lose what was written).
 nlohmann::json embedded(const std::string& text) {
   nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -122,76 +105,6 @@ std::string audit_json(const DecisionRecord& decision) {
       .dump();
 }
 
-std::string canonical_time(std::string_view text, std::string_view what) {
-  auto normalized = normalize_rfc3339(text);
-  if (!normalized) {
-    throw std::invalid_argument(std::string(what) +
-                                " is not an RFC 3339 date-time: " + std::string(text));
-  }
-  return *normalized;
-}
-
-SqlParam optional_param(const std::optional<std::string>& text) {
-  if (text) return *text;
-  return nullptr;
-}
-
-// Multi-row statements: `head` + "(..), (..)" + `tail`, in chunks of a few fixed sizes so each
-// connection prepares (SQLite caches by text) a handful of statements, not one per batch size.
-// 256 rows × 17 columns stays far below both databases' parameter limits (SQLite 32766,
-// PostgreSQL 65535). `casts[c]` wraps column c's parameter in CAST(.. AS type) when set: a
-// VALUES list outside INSERT gives PostgreSQL no column to infer the type from.
-class MultiRow {
- public:
-  MultiRow(std::string head, std::string tail, std::vector<const char*> casts)
-      : head_(std::move(head)), tail_(std::move(tail)), casts_(std::move(casts)) {}
-
-  // add_row(i, params) appends row i's parameters (casts_.size() of them).
-  template <typename AddRow>
-  void run(SqlTx& tx, std::size_t count, AddRow&& add_row) const {
-    std::size_t done = 0;
-    std::vector<SqlParam> params;
-    while (done < count) {
-      const std::size_t remaining = count - done;
-      std::size_t chunk = 1;
-      for (std::size_t size :
-           {std::size_t{256}, std::size_t{64}, std::size_t{16}, std::size_t{4}}) {
-        if (remaining >= size) {
-          chunk = size;
-          break;
-        }
-      }
-      params.clear();
-      params.reserve(chunk * casts_.size());
-      for (std::size_t i = done; i < done + chunk; ++i)
-        add_row(i, params);
-      tx.query(sql(chunk), params);
-      done += chunk;
-    }
-  }
-
- private:
-  std::string sql(std::size_t rows) const {
-    std::string text = head_;
-    std::size_t parameter = 0;
-    for (std::size_t row = 0; row < rows; ++row) {
-      text += row == 0 ? "(" : ", (";
-      for (std::size_t column = 0; column < casts_.size(); ++column) {
-        if (column > 0) text += ", ";
-        const std::string placeholder = "$" + std::to_string(++parameter);
-        text += casts_[column] ? std::string("CAST(") + placeholder + " AS " + casts_[column] + ")"
-                               : placeholder;
-      }
-      text += ")";
-    }
-    return text + tail_;
-  }
-
-  std::string head_;
-  std::string tail_;
-  std::vector<const char*> casts_;
-};
-
 // Arguments no database could accept; checked before any transaction starts.
 void validate(const DecisionWrite& write) {
   const DecisionRecord& decision = write.decision;
@@ -212,6 +125,12 @@ void validate(const DecisionWrite& write) {
     require_non_empty(record.idempotency_key, "outbox idempotency key");
     require_non_empty(record.event_kind, "outbox event kind");
     if (record.next_attempt_at) canonical_time(*record.next_attempt_at, "outbox next_attempt_at");
+  }
+  if (write.history) {
+    require_non_empty(write.history->key, "history key");
+    require_non_empty(write.history->outcome, "history outcome");
+    canonical_time(write.history->started_at, "history started_at");
+    canonical_time(write.history->finished_at, "history finished_at");
   }
 }
 
@@ -466,8 +385,9 @@ std::vector<DecisionWriteResult> SqlStore::record_decisions(
     // The first row with a key wins, also between two rows of this call.
     static const MultiRow insert_outbox(
         "INSERT INTO outbox (idempotency_key, event_kind, payload_json, created_at, attempts, "
-        "next_attempt_at, delivered_at, last_error, rollout_id, sequence) VALUES ",
-        " ON CONFLICT (idempotency_key) DO NOTHING", std::vector<const char*>(10, nullptr));
+        "next_attempt_at, delivered_at, last_error, rollout_id, sequence, event_id, target, "
+        "flag) VALUES ",
+        " ON CONFLICT (idempotency_key) DO NOTHING", std::vector<const char*>(13, nullptr));
     insert_outbox.run(tx, outbox.size(), [&](std::size_t row, std::vector<SqlParam>& params) {
       const OutboxRecord& record = *outbox[row].record;
       const DecisionWrite& write = writes[accepted[outbox[row].k]];
@@ -483,6 +403,30 @@ std::vector<DecisionWriteResult> SqlStore::record_decisions(
       params.emplace_back(optional_param(record.last_error));
       params.emplace_back(write.rollout_id);
       params.emplace_back(write.decision.sequence);
+      params.emplace_back(record.event_id);
+      params.emplace_back(record.target);
+      params.emplace_back(flag_of(outbox[row].k));
+    });
+
+    std::vector<const RolloutHistoryRecord*> history;
+    for (std::size_t k = 0; k < accepted.size(); ++k) {
+      if (const auto& h = writes[accepted[k]].history) history.push_back(&*h);
+    }
+    static const MultiRow insert_history(
+        "INSERT INTO rollout_history (key, rollout_id, flag, outcome, source, started_at, "
+        "finished_at, stages_json, created_at) VALUES ",
+        " ON CONFLICT (key) DO NOTHING", std::vector<const char*>(9, nullptr));
+    insert_history.run(tx, history.size(), [&](std::size_t row, std::vector<SqlParam>& params) {
+      const RolloutHistoryRecord& record = *history[row];
+      params.emplace_back(record.key);
+      params.emplace_back(record.rollout_id ? SqlParam(*record.rollout_id) : SqlParam(nullptr));
+      params.emplace_back(record.flag);
+      params.emplace_back(record.outcome);
+      params.emplace_back(record.source.empty() ? std::string("controller") : record.source);
+      params.emplace_back(*normalize_rfc3339(record.started_at));
+      params.emplace_back(*normalize_rfc3339(record.finished_at));
+      params.emplace_back(record.stages_json);
+      params.emplace_back(now);
     });
 
     std::vector<std::size_t> audited;
@@ -549,7 +493,8 @@ std::vector<OutboxRecord> SqlStore::due_outbox(std::string_view now, int limit) 
     due.clear();
     for (const SqlRow& row : tx.query(
              std::string("SELECT ") + kOutboxColumns +
-                 " WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= "
+                 " WHERE delivered_at IS NULL AND dead_at IS NULL AND (next_attempt_at IS NULL OR "
+                 "next_attempt_at <= "
                  "$1) ORDER BY id LIMIT $2",
              {at, std::int64_t{std::clamp(limit, 1, 1000)}})) {
       due.push_back(outbox_from_row(row));

@@ -6,7 +6,8 @@ namespace sluice::controller {
 
 store::DecisionWrite decision_write(const store::RolloutRecord& record, const Policy& policy,
                                     const rollout::Decision& decision,
-                                    const rollout::AnalysisWindow& next_window, bool audit) {
+                                    const rollout::AnalysisWindow& next_window, bool audit,
+                                    const DecisionWriteHooks& hooks) {
   store::DecisionWrite w;
   w.rollout_id = record.id;
   w.expected_sequence = static_cast<std::int64_t>(decision.next.sequence) - 1;
@@ -19,20 +20,32 @@ store::DecisionWrite decision_write(const store::RolloutRecord& record, const Po
   w.changes_split = decision.effects.split.has_value();
   for (rollout::EventKind kind : decision.effects.notify) {
     const std::string event(rollout::to_string(kind));
-    store::OutboxRecord row;
-    // The receiver dedupes on this key: a decision is written once, so is each of its events.
-    row.idempotency_key = "rollout/" + std::to_string(record.id) + "/decision/" +
-                          std::to_string(w.decision.sequence) + "/" + event;
-    row.event_kind = event;
-    row.payload_json = Json{{"event", event},
-                            {"rollout_id", record.id},
-                            {"flag", record.flag},
-                            {"targets", policy.notify},
-                            {"decision", decision_view(w.decision)}}
-                           .dump();
-    row.created_at = w.decision.at;
-    w.outbox.push_back(std::move(row));
+    // The receiver dedupes on this id: a decision is written once, so is each of its events.
+    const std::string event_id = "rollout/" + std::to_string(record.id) + "/decision/" +
+                                 std::to_string(w.decision.sequence) + "/" + event;
+    const std::string payload = Json{
+        {"event", event},
+        {"rollout_id", record.id},
+        {"flag", record.flag},
+        {"decision",
+         decision_view(w.decision)}}.dump();
+    const std::vector<std::string> targets =
+        hooks.recipients ? hooks.recipients(event, policy) : policy.notify;
+    for (const std::string& target : targets) {
+      store::OutboxRecord row;
+      row.idempotency_key = event_id + "#" + target;
+      row.event_id = event_id;
+      row.target = target;
+      row.event_kind = event;
+      row.flag = record.flag;
+      row.rollout_id = record.id;
+      row.payload_json = payload;
+      row.created_at = w.decision.at;
+      w.outbox.push_back(std::move(row));
+    }
   }
+  if (decision.next.terminal() && hooks.history)
+    w.history = hooks.history(record, policy, decision);
   return w;
 }
 

@@ -34,12 +34,13 @@ std::string sha256_hex(std::string_view data) {
 RolloutService::RolloutService(store::Store& store, PolicyCache& policies,
                                std::function<FlagSet()> flags,
                                std::function<rollout::TimePoint()> clock,
-                               std::function<void()> on_change)
+                               std::function<void()> on_change, DecisionWriteHooks writes)
     : store_(store),
       policies_(policies),
       flags_(std::move(flags)),
       clock_(std::move(clock)),
-      on_change_(std::move(on_change)) {}
+      on_change_(std::move(on_change)),
+      writes_(std::move(writes)) {}
 
 std::string RolloutService::policy_hash(const Policy& policy) {
   return sha256_hex(policy_to_json(policy));
@@ -95,7 +96,8 @@ CommandOutcome RolloutService::command(std::string_view flag, const rollout::Com
     }
     const rollout::AnalysisWindow window = rollout::carry_window(
         window_from_json(record->window_json), result.decision->next, policy->interval);
-    auto write = decision_write(*record, *policy, *result.decision, window, /*audit=*/true);
+    auto write =
+        decision_write(*record, *policy, *result.decision, window, /*audit=*/true, writes_);
     auto written = store_.record_decisions({write});
     const auto status = written.empty() ? store::DecisionWriteStatus::Conflict : written[0].status;
     if (status == store::DecisionWriteStatus::Ok) {

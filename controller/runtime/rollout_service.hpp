@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "decision_writes.hpp"
 #include "policy_cache.hpp"
 #include "rollout_overlay.hpp"
 #include "sluice/flag_definition.hpp"
@@ -41,7 +42,8 @@ class RolloutService {
  public:
   // `flags`: the definitions people wrote (without rollout splits), to check policies against.
   RolloutService(store::Store& store, PolicyCache& policies, std::function<FlagSet()> flags,
-                 std::function<rollout::TimePoint()> clock, std::function<void()> on_change);
+                 std::function<rollout::TimePoint()> clock, std::function<void()> on_change,
+                 DecisionWriteHooks writes = {});
 
   StartOutcome start(const Policy& policy, std::string_view actor);
   CommandOutcome command(std::string_view flag, const rollout::Command& command);
@@ -64,6 +66,7 @@ class RolloutService {
   std::function<FlagSet()> flags_;
   std::function<rollout::TimePoint()> clock_;
   std::function<void()> on_change_;
+  DecisionWriteHooks writes_;
 };
 
 }  // namespace sluice::controller

@@ -380,7 +380,8 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         next_window.last_tick =
             std::max(next_window.last_tick, rollout::align_up(decided_at, policy.interval));
       }
-      writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false));
+      writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false,
+                                      options.writes));
     }
     if (writes.empty()) return finish_tick(tick->catching_up);
     persist(tick, std::move(writes));

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "decision_writes.hpp"
 #include "policy_cache.hpp"
 #include "sluice/metrics/metrics_source.hpp"
 #include "sluice/store/store.hpp"
@@ -39,6 +40,7 @@ struct SchedulerOptions {
   // How long after an interval ends it is decided: applications report outcomes (POST
   // /v1/events batches, Prometheus scrapes) a little after they happen.
   std::chrono::milliseconds settle{1000};
+  DecisionWriteHooks writes;  // notification recipients, history rows
 };
 
 // What one tick of the loop did (for /metrics, logs and the scale benchmark).

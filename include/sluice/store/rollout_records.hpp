@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,18 +51,73 @@ struct DecisionRecord {
   std::string evidence_json;  // the judge's checks with their numbers, "null" if none
 };
 
-// One notification to deliver (issue 5's delivery worker reads these). The idempotency key is
-// unique: writing the same key twice keeps the first row.
+// One notification to one target: an event (a decision's rolled_back, a flag's kill_switch...)
+// becomes one row per target it goes to, each delivered, retried and dead-lettered on its own.
+// The idempotency key is unique: writing the same key twice keeps the first row.
 struct OutboxRecord {
   std::int64_t id = 0;
-  std::string idempotency_key;  // e.g. "rollout/12/decision/7/rolled_back"
-  std::string event_kind;       // rolled_back, advanced, ...
-  std::string payload_json;
+  std::string idempotency_key;  // event_id + "#" + target
+  // The event's id, the same for each of its targets: what receivers dedupe on (e.g.
+  // "rollout/12/decision/7/rolled_back", "flag/checkout/version/9/kill_switch").
+  std::string event_id;
+  std::string target;      // the notification target's name ("" for rows older than migration 3)
+  std::string event_kind;  // rolled_back, advanced, kill_switch, ...
+  std::string flag;        // the flag the event is about ("" for rows older than migration 3)
+  std::optional<std::int64_t> rollout_id;
+  std::string payload_json;  // the event as the controller or the API saw it (never a secret)
   std::string created_at;
-  std::int64_t attempts = 0;
+  std::int64_t attempts = 0;  // delivery attempts since creation or the last retry
   std::optional<std::string> next_attempt_at;
   std::optional<std::string> delivered_at;
-  std::optional<std::string> last_error;
+  std::optional<std::string> dead_at;     // given up (dead letter): too old, or a final refusal
+  std::optional<std::string> retried_at;  // a person's last retry; the maximum age counts from it
+  std::optional<std::string> last_error;  // never a secret: names the target, not its URL
+};
+
+enum class OutboxStatus { Pending, Delivered, Dead };
+OutboxStatus status_of(const OutboxRecord& record);
+std::string_view to_string(OutboxStatus status);
+std::optional<OutboxStatus> parse_outbox_status(std::string_view text);
+
+// GET /v1/notifications: newest first, paged by id.
+struct OutboxQuery {
+  std::optional<OutboxStatus> status;
+  std::optional<std::string> flag;
+  std::optional<std::int64_t> before_id;  // rows with id < before_id
+  int limit = 100;                        // clamped to 1..1000
+};
+
+enum class OutboxRetryStatus {
+  Ok,         // due again now, attempts back to 0, dead_at cleared
+  NotFound,   // no such row
+  Delivered,  // already delivered: nothing to retry
+};
+
+struct OutboxRetryResult {
+  OutboxRetryStatus status = OutboxRetryStatus::Ok;
+  std::optional<OutboxRecord> record;  // after the retry (or as it is, for Delivered)
+};
+
+// One finished rollout as the anomaly model learns from it: per stage, the feature vector of what
+// the controller saw, and how the rollout ended. Written by the controller in the transaction of
+// the decision that finishes the rollout, or imported (`sluice history import`).
+struct RolloutHistoryRecord {
+  std::int64_t id = 0;
+  std::string key;  // unique: "rollout/12" for the controller's, the file's id for imports
+  std::optional<std::int64_t> rollout_id;
+  std::string flag;
+  std::string outcome;  // completed, rolled_back_auto, rolled_back_manual, aborted
+  std::string source;   // "controller" or "import"
+  std::string started_at;
+  std::string finished_at;
+  std::string stages_json;  // the per-stage feature vectors, as the controller writes them
+  std::string created_at;
+};
+
+struct HistoryImportResult {
+  std::size_t inserted = 0;
+  std::size_t duplicates = 0;  // keys already present: kept as they were
+  std::int64_t store_version = 0;
 };
 
 // A decision to persist with the rollout's new state (the input of record_decision).
@@ -83,6 +139,9 @@ struct DecisionWrite {
   // and tell stream subscribers only when something served changed (a tick of 10,000 holds
   // changes nothing served).
   bool changes_split = true;
+  // For a decision that finishes the rollout: its history row, written in the same transaction
+  // (a duplicate key keeps the first row).
+  std::optional<RolloutHistoryRecord> history;
 };
 
 enum class DecisionWriteStatus {

@@ -16,6 +16,11 @@
 
 namespace sluice::store {
 
+// Builds the notification rows of a flag's state change from the flag before and after (the
+// after version makes the event id), inside the write's transaction. Empty: nothing to notify.
+using FlagOutbox =
+    std::function<std::vector<OutboxRecord>(const FlagRecord& before, const FlagRecord& after)>;
+
 // Flags, segments, tokens, the audit log and the change feed. Every call blocks (run it on a
 // worker pool, never on the event loop) and every call is thread-safe. Every write is one
 // transaction: the row, its audit entry and its change-feed entry commit together.
@@ -42,7 +47,13 @@ class Store {
                                   std::optional<std::int64_t> expected_version,
                                   std::string_view actor) = 0;
   // Kill (false) or revive (true). Leaves the definition alone; a no-op write is still recorded.
-  virtual WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) = 0;
+  WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) {
+    return set_enabled(key, enabled, actor, {});
+  }
+  // The same, with the notifications of the change (kill_switch, revived) built by `outbox` from
+  // the flag before and after, inside the write's transaction: enqueued with it or not at all.
+  virtual WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
+                                  const FlagOutbox& outbox) = 0;
   virtual WriteResult archive_flag(std::string_view key,
                                    std::optional<std::int64_t> expected_version,
                                    std::string_view actor) = 0;
@@ -98,6 +109,35 @@ class Store {
                                                 std::int64_t after_sequence, int limit) = 0;
   // Outbox rows not yet delivered whose next attempt is due at `now` (RFC 3339), oldest first.
   virtual std::vector<OutboxRecord> due_outbox(std::string_view now, int limit) = 0;
+
+  // ---- Notification delivery (the outbox worker, GET /v1/notifications) ----
+  // Claims up to `limit` pending rows due at `now`, oldest first, for one delivery attempt each:
+  // attempts + 1 and next_attempt_at = lease_until, atomically, so another replica's worker does
+  // not take them meanwhile, and a worker that dies mid-send leaves them due again at
+  // lease_until (at-least-once). PostgreSQL: FOR UPDATE SKIP LOCKED.
+  virtual std::vector<OutboxRecord> claim_outbox(std::string_view now, std::string_view lease_until,
+                                                 int limit) = 0;
+  // The outcome of a claimed attempt. Each returns false (and changes nothing) when the row is
+  // no longer pending: delivered meanwhile, or dead-lettered.
+  virtual bool mark_outbox_delivered(std::int64_t id, std::string_view at) = 0;
+  virtual bool mark_outbox_failed(std::int64_t id, std::string_view error,
+                                  std::string_view next_attempt_at) = 0;
+  virtual bool mark_outbox_dead(std::int64_t id, std::string_view error, std::string_view at) = 0;
+  virtual std::vector<OutboxRecord> list_outbox(const OutboxQuery& query) = 0;
+  virtual std::optional<OutboxRecord> get_outbox(std::int64_t id) = 0;
+  // A person's retry of a dead (or pending) row: due at `now`, attempts 0, dead_at cleared,
+  // retried_at = now. Audited (action "retry", target_kind "notification", target_key = id).
+  virtual OutboxRetryResult retry_outbox(std::int64_t id, std::string_view now,
+                                         std::string_view actor) = 0;
+
+  // ---- Deployment history (the anomaly model's training data) ----
+  // Every history row, oldest first (by finished_at, then id).
+  virtual std::vector<RolloutHistoryRecord> list_history() = 0;
+  // All or nothing, in one transaction; a key already present is counted as a duplicate and kept.
+  // Audited (action "import", target_kind "history") and in the change feed (kind "history") so
+  // the controller retrains.
+  virtual HistoryImportResult import_history(const std::vector<RolloutHistoryRecord>& records,
+                                             std::string_view actor) = 0;
 
   // ---- Controller leadership (ARCHITECTURE decision 6) ----
   // Whether this process may run the rollout controller loop: true while it holds the lease.

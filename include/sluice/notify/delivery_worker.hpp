@@ -1,0 +1,58 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sluice/notify/settings.hpp"
+#include "sluice/store/store.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+// Delivers the outbox (ARCHITECTURE decision 4): claims due rows, sends each to its target
+// (Slack Block Kit or a signed webhook) over HTTPS with certificate verification, and records the
+// outcome: delivered, failed (due again after exponential backoff with jitter), or dead (older
+// than max_age, an unknown target, or a final refusal such as 4xx other than 408/429).
+// At-least-once: a row is marked delivered only after a 2xx; a send that times out is retried.
+namespace sluice::notify {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using RunBlocking = std::function<void(std::function<void()>)>;
+
+struct DeliveryReport {
+  std::string target;
+  std::string event_kind;
+  std::string outcome;  // delivered | failed | dead
+  std::string error;    // "" when delivered; never a secret
+  int attempts = 0;
+};
+
+struct DeliveryHooks {
+  std::function<void(const DeliveryReport&)> on_attempt;  // on the event loop
+  std::function<void(const std::string&)> on_error;       // store trouble, on the event loop
+};
+
+class DeliveryWorker {
+ public:
+  DeliveryWorker(boost::asio::io_context& io, store::Store& store, RunBlocking run_blocking,
+                 Settings settings, std::function<TimePoint()> clock, DeliveryHooks hooks = {});
+  ~DeliveryWorker();
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  void start();
+  // Stops claiming; sends in flight finish (bounded by their timeout). Blocks until then; call it
+  // from outside the event loop.
+  void stop();
+  // Look for due rows now (something was enqueued).
+  void wake();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::notify
