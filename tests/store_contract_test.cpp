@@ -363,14 +363,14 @@ TEST_P(StoreContract, StoreVersionCountsWritesAndFeedsChangesSince) {
 }
 
 TEST_P(StoreContract, MigrationsAreRecordedAndIdempotent) {
-  EXPECT_EQ(store_->schema_version(), 2);
+  EXPECT_EQ(store_->schema_version(), 3);
   store_->create_flag("a", kDefinition, true, "alice");
   store_->migrate();
   store_.reset();
   auto reopened = open();
-  EXPECT_EQ(reopened->schema_version(), 2);
+  EXPECT_EQ(reopened->schema_version(), 3);
   reopened->migrate();
-  EXPECT_EQ(reopened->schema_version(), 2);
+  EXPECT_EQ(reopened->schema_version(), 3);
   EXPECT_TRUE(reopened->get_flag("a"));
 }
 
@@ -384,7 +384,7 @@ TEST_P(StoreContract, RefusesASchemaNewerThanTheBinary) {
   } catch (const SchemaTooNew& error) {
     EXPECT_EQ(error.database_version(), 99);
     EXPECT_EQ(std::string(error.what()),
-              "database schema version 99 is newer than this sluice binary supports (2); "
+              "database schema version 99 is newer than this sluice binary supports (3); "
               "upgrade sluice");
   }
 }
