@@ -98,6 +98,17 @@ struct MetricNames {
   SourceLocation where;
 };
 
+// The anomaly model (docs/anomaly.md): a score in [0, 1] of how unlike the healthy history of
+// finished rollouts a stage looks. It only makes decisions more cautious: at `warning` the
+// rollout pauses, at `critical` it rolls back; below `min_history` finished rollouts it abstains.
+struct AnomalySettings {
+  bool enabled = true;
+  double warning = 0.8;            // pause at or above this score; in (0, 1)
+  double critical = 0.95;          // roll back at or above this score; in (warning, 1]
+  std::uint32_t min_history = 20;  // finished rollouts before the model says anything; >= 1
+  SourceLocation where;
+};
+
 inline constexpr PolicySeconds kDefaultInterval{60};
 inline constexpr PolicySeconds kDefaultMinDuration{300};
 inline constexpr std::uint64_t kDefaultMinSamples = 1000;
@@ -118,9 +129,11 @@ struct Policy {
   // (1..kMaxAutoResumeAfter). nullopt (the default): only a person resumes.
   std::optional<std::uint32_t> auto_resume_after;
   PolicyChecks checks;
-  std::vector<std::string> notify;  // names of notification targets (Slack, webhooks)
+  std::optional<AnomalySettings> anomaly;  // off unless written (`anomaly:` with enabled: true)
+  std::vector<std::string> notify;         // names of notification targets (Slack, webhooks)
   MetricNames metrics;
   SourceLocation where;  // the policy's mapping
+  bool anomaly_enabled() const { return anomaly && anomaly->enabled; }
   // Where single fields were written (empty when they were not), for meaning checks.
   SourceLocation flag_where;
   SourceLocation treatment_where;

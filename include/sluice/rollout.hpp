@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/anomaly.hpp"
 #include "sluice/judge.hpp"
 #include "sluice/policy.hpp"
 
@@ -76,6 +77,11 @@ struct Observations {
   judge::VariantObservation treatment;
   judge::VariantObservation control;
   std::optional<std::string> unavailable;  // "Prometheus timed out", ...
+  // The anomaly model's assessment of this window (anomaly::observe + AnomalyModel::score), set
+  // by the caller. Acted on only when the policy's `anomaly.enabled`, and only ever more
+  // cautiously: critical → roll back, warning → pause, abstained → said in the sentence of a
+  // decision that advances. Never turns a hold, pause or roll back into an advance.
+  std::optional<anomaly::Assessment> anomaly;
 };
 
 enum class DecisionKind {
@@ -126,10 +132,11 @@ struct Decision {
   DecisionKind kind = DecisionKind::none;
   RolloutState next;  // next.sequence is this decision's sequence number
   Effects effects;
-  std::optional<judge::Judgement> evidence;  // ticks only
-  std::string actor = "controller";          // or the token name of a person
-  std::string reason;                        // the person's reason (manual commands)
-  std::string sentence;                      // one sentence a person understands
+  std::optional<judge::Judgement> evidence;    // ticks only
+  std::optional<anomaly::Assessment> anomaly;  // ticks only: the assessment the tick considered
+  std::string actor = "controller";            // or the token name of a person
+  std::string reason;                          // the person's reason (manual commands)
+  std::string sentence;                        // one sentence a person understands
   TimePoint at{};
   Phase from_phase = Phase::pending;
   std::size_t from_stage = 0;
