@@ -70,7 +70,11 @@ struct IoFailure {
 
 KeepAliveConnection::KeepAliveConnection(std::string base_url) {
   std::string why;
-  if (auto url = net::parse_http_url(base_url, &why)) {
+  auto url = net::parse_http_url(base_url, &why);
+  if (url && url->tls) {
+    // parse_http_url takes https:// since notifications; this plain-socket client does not.
+    url_error_ = "bad URL " + base_url + ": only http:// is supported";
+  } else if (url) {
     host_ = url->host;
     port_ = url->port;
     host_header_ = (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +

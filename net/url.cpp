@@ -11,20 +11,23 @@ std::optional<HttpUrl> parse_http_url(std::string_view url, std::string* why) {
     return std::nullopt;
   };
   auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return fail("bad URL \"" + std::string(url) + "\": " + parsed.error().message());
+  // Never the URL itself in the reason: a Slack webhook URL is a credential.
+  if (!parsed) return fail("bad URL: " + parsed.error().message());
   const boost::urls::url_view& view = *parsed;
-  if (view.scheme() != "http") {
-    return fail("bad URL \"" + std::string(url) + "\": only http:// is supported");
+  if (view.scheme() != "http" && view.scheme() != "https") {
+    return fail("bad URL: only http:// and https:// are supported");
   }
   HttpUrl result;
+  result.tls = view.scheme() == "https";
+  result.port = result.tls ? 443 : 80;
   result.host = view.encoded_host_address();
   if (result.host.size() >= 2 && result.host.front() == '[') {
     result.host = result.host.substr(1, result.host.size() - 2);
   }
-  if (result.host.empty()) return fail("bad URL \"" + std::string(url) + "\": no host");
+  if (result.host.empty()) return fail("bad URL: no host");
   if (view.has_port()) {
     if (view.port().empty() || view.port_number() == 0) {
-      return fail("bad URL \"" + std::string(url) + "\": bad port");
+      return fail("bad URL: bad port");
     }
     result.port = view.port_number();
   }

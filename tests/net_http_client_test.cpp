@@ -181,9 +181,10 @@ TEST_F(HttpClientTest, RefusesAResponseLargerThanTheLimit) {
 
 TEST_F(HttpClientTest, BadUrlIsAnErrorOnTheLoop) {
   HttpRequest request;
-  request.url = "https://127.0.0.1/";
+  request.url = "ftp://127.0.0.1/secret-path";
   auto result = send(request);
-  EXPECT_NE(result.error.find("only http://"), std::string::npos) << result.error;
+  EXPECT_NE(result.error.find("only http:// and https://"), std::string::npos) << result.error;
+  EXPECT_EQ(result.error.find("secret-path"), std::string::npos) << result.error;
 }
 
 TEST_F(HttpClientTest, RequestInFlightCompletesAfterTheClientIsGone) {
@@ -240,8 +241,13 @@ TEST(Url, SplitsHttpUrls) {
   auto v6 = parse_http_url("http://[::1]:9090/x");
   ASSERT_TRUE(v6);
   EXPECT_EQ(v6->host, "::1");
+  auto secure = parse_http_url("https://hooks.example.com/services/T0/B0/x");
+  ASSERT_TRUE(secure);
+  EXPECT_TRUE(secure->tls);
+  EXPECT_EQ(secure->port, 443);
+  EXPECT_FALSE(plain->tls);
   std::string why;
-  EXPECT_FALSE(parse_http_url("https://x/", &why));
+  EXPECT_FALSE(parse_http_url("ftp://x/", &why));
   EXPECT_FALSE(parse_http_url("not a url", &why));
   EXPECT_FALSE(why.empty());
 }

@@ -14,15 +14,18 @@ class io_context;
 
 // An asynchronous HTTP/1.1 client on the event loop (Boost.Beast lives only in its .cpp). Every
 // request has a timeout covering resolve, connect, write and read; retries back off and are
-// bounded. Plain http:// only (Prometheus and test servers on loopback or in-cluster).
+// bounded. http:// and https:// (OpenSSL; the peer's certificate is verified against the system's
+// CAs and an optional extra CA file, and must name the URL's host; SNI is sent for names).
+// Errors name at most host:port, never a URL's path or query (Slack webhook URLs are secrets).
 namespace sluice::net {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // http://host:port/path?query
+  std::string url;  // http(s)://host:port/path?query
   std::map<std::string, std::string> headers;
   std::string body;
-  std::chrono::milliseconds timeout{5000};  // the whole exchange: resolve, connect, write, read
+  // The whole exchange: resolve, connect, TLS handshake, write, read.
+  std::chrono::milliseconds timeout{5000};
   // A larger response body is an error, not an allocation without bound. Beast's own default (8
   // MiB) is too small for a batched query over thousands of rollouts.
   std::size_t max_response_bytes = 64u << 20;
@@ -51,9 +54,15 @@ struct RetryPolicy {
   // backoff_min * 2^(n-2)) ("equal jitter": spread out, yet never an immediate retry).
 };
 
+struct ClientOptions {
+  // An extra CA bundle (PEM) trusted for https:// besides the system's (a private CA, or a test
+  // CA). "" for the system's only. An unreadable file makes the constructor throw.
+  std::string ca_file;
+};
+
 class HttpClient {
  public:
-  explicit HttpClient(boost::asio::io_context& io);
+  explicit HttpClient(boost::asio::io_context& io, ClientOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

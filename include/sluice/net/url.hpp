@@ -11,13 +11,14 @@
 namespace sluice::net {
 
 struct HttpUrl {
-  std::string host;  // without brackets for IPv6
-  std::uint16_t port = 80;
-  std::string target;  // origin-form: path and query, "/" at least
+  std::string host;         // without brackets for IPv6
+  std::uint16_t port = 80;  // 443 by default for https
+  std::string target;       // origin-form: path and query, "/" at least
+  bool tls = false;         // https://
 };
 
-// Splits an http:// URL. Nothing (and `why` set) for anything else: https, a missing host, a
-// malformed URL.
+// Splits an http:// or https:// URL. Nothing (and `why` set) for anything else: another scheme,
+// a missing host, a malformed URL. `why` never contains the URL (it may be a secret).
 std::optional<HttpUrl> parse_http_url(std::string_view url, std::string* why = nullptr);
 
 // application/x-www-form-urlencoded: name=value pairs joined with '&', every byte outside

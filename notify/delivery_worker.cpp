@@ -1,0 +1,359 @@
+// The outbox delivery loop. Everything it owns lives in Impl, shared by every pending callback
+// (timer, store task, HTTP send), and all its state is touched on one strand: stop() only has to
+// stop new work and wait until nothing is in flight (as controller/runtime/scheduler.cpp does).
+#include "sluice/notify/delivery_worker.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <random>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "sluice/net/http_client.hpp"
+#include "sluice/net/retry.hpp"
+#include "sluice/net/url.hpp"
+#include "sluice/notify/slack_message.hpp"
+#include "sluice/notify/webhook_message.hpp"
+#include "sluice/store/clock.hpp"
+
+namespace sluice::notify {
+namespace {
+
+namespace asio = boost::asio;
+
+// A claimed row's lease outlasts the send by this much, so the row is not claimed again (by
+// this or another replica) while its outcome is being written.
+constexpr std::chrono::seconds kLeaseMargin{5};
+// A response body quoted in an error is cut to this many bytes (Slack answers "invalid_payload").
+constexpr std::size_t kQuotedBodyBytes = 120;
+
+// The store's canonical RFC 3339 ("2024-05-01T12:00:00.123Z") to a time point.
+std::optional<TimePoint> parse_time(const std::string& text) {
+  auto canonical = store::normalize_rfc3339(text);
+  if (!canonical) return std::nullopt;
+  std::tm tm{};
+  int millis = 0;
+  if (std::sscanf(canonical->c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) < 6) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t seconds = timegm(&tm);
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
+}
+
+std::string format_age(std::chrono::seconds age) {
+  if (age.count() % 3600 == 0) return std::to_string(age.count() / 3600) + "h";
+  if (age.count() % 60 == 0) return std::to_string(age.count() / 60) + "m";
+  return std::to_string(age.count()) + "s";
+}
+
+// Belt and braces: whatever a receiver or a library put in an error, the target's URL (and its
+// path alone) and secret never reach last_error, logs or the API.
+std::string redact(std::string text, const Target& target) {
+  std::vector<std::string> secrets{target.url, target.secret};
+  if (auto url = net::parse_http_url(target.url); url && url->target.size() > 1) {
+    secrets.push_back(url->target);
+  }
+  for (const auto& secret : secrets) {
+    if (secret.size() < 4) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret)) {
+      text.replace(at, secret.size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+enum class Outcome { Delivered, Failed, Dead };
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Delivered:
+      return "delivered";
+    case Outcome::Failed:
+      return "failed";
+    case Outcome::Dead:
+      return "dead";
+  }
+  return "failed";
+}
+
+}  // namespace
+
+struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& context, store::Store& s, RunBlocking run, Settings config,
+       std::function<TimePoint()> now, DeliveryHooks callbacks)
+      : io(context),
+        strand(asio::make_strand(context)),
+        timer(strand),
+        store(s),
+        run_blocking(std::move(run)),
+        settings(std::move(config)),
+        clock(std::move(now)),
+        hooks(std::move(callbacks)),
+        client(std::make_shared<net::HttpClient>(context,
+                                                 net::ClientOptions{.ca_file = settings.ca_file})),
+        random(std::random_device{}()) {
+    settings.batch = std::max(settings.batch, 1);
+    settings.concurrency = std::max(settings.concurrency, 1);
+    for (const auto& t : settings.targets)
+      longest_timeout = std::max(longest_timeout, t.timeout);
+  }
+
+  asio::io_context& io;
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer timer;
+  store::Store& store;
+  RunBlocking run_blocking;
+  Settings settings;
+  std::function<TimePoint()> clock;
+  DeliveryHooks hooks;
+  std::shared_ptr<net::HttpClient> client;
+  std::mt19937_64 random;  // on the strand
+  std::chrono::milliseconds longest_timeout{0};
+
+  // On the strand.
+  bool claiming = false;
+  bool claim_again = false;  // wake() or a full batch while a claim was running
+  bool timer_armed = false;
+  int in_flight = 0;  // sends (and their outcome writes) not finished
+
+  // Work in flight of any kind (claims, sends, writes, the timer), for stop().
+  std::mutex stop_mutex;
+  std::condition_variable stopped_cv;
+  bool stopping = false;  // guarded by stop_mutex
+  int outstanding = 0;    // guarded by stop_mutex
+
+  bool is_stopping() {
+    std::lock_guard lock(stop_mutex);
+    return stopping;
+  }
+  // Counts a piece of work; false when stopping (then it must not start).
+  // `finishing`: work that completes something already started (an outcome write) goes ahead.
+  bool begin_work(bool finishing = false) {
+    std::lock_guard lock(stop_mutex);
+    if (stopping && !finishing) return false;
+    ++outstanding;
+    return true;
+  }
+  void end_work() {
+    std::lock_guard lock(stop_mutex);
+    --outstanding;
+    stopped_cv.notify_all();
+  }
+
+  void arm_timer() {
+    if (timer_armed || !begin_work()) return;
+    timer_armed = true;
+    timer.expires_after(settings.poll);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->timer_armed = false;
+      self->end_work();
+      if (!ec) self->poll();  // cancelled only by stop()
+    });
+  }
+
+  // On the strand: claims as many due rows as there are free send slots.
+  void poll() {
+    if (is_stopping()) return;
+    if (claiming) {
+      claim_again = true;
+      return;
+    }
+    const int slots = settings.concurrency - in_flight;
+    if (slots <= 0) return;  // a finishing send polls again
+    if (!begin_work()) return;
+    claiming = true;
+    claim_again = false;
+    const int limit = std::min(settings.batch, slots);
+    const TimePoint now = clock();
+    const std::string at = store::format_rfc3339_ms(now);
+    const std::string lease = store::format_rfc3339_ms(now + longest_timeout + kLeaseMargin);
+    run_blocking([self = shared_from_this(), at, lease, limit] {
+      std::vector<store::OutboxRecord> rows;
+      std::string failure;
+      try {
+        rows = self->store.claim_outbox(at, lease, limit);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      asio::post(self->strand, [self, rows = std::move(rows), failure, limit]() mutable {
+        self->claimed(std::move(rows), failure, limit);
+        self->end_work();
+      });
+    });
+  }
+
+  void claimed(std::vector<store::OutboxRecord> rows, const std::string& failure, int limit) {
+    claiming = false;
+    if (!failure.empty() && hooks.on_error) {
+      hooks.on_error("notifications: cannot claim due rows: " + failure);
+    }
+    const bool full = failure.empty() && static_cast<int>(rows.size()) >= limit;
+    for (auto& row : rows)
+      deliver(std::move(row));
+    if (full || claim_again) poll();  // more may be due right now
+    arm_timer();                      // no-op when already armed: one timer at most
+  }
+
+  // On the strand: one attempt for one claimed row.
+  void deliver(store::OutboxRecord row) {
+    const TimePoint now = clock();
+    const Target* target = settings.find(row.target);
+    if (!target) {
+      return record(std::move(row), Outcome::Dead,
+                    "no notification target named '" + row.target + "' is configured", now);
+    }
+    const std::string& since = row.retried_at ? *row.retried_at : row.created_at;
+    if (auto origin = parse_time(since); origin && now - *origin > settings.max_age) {
+      return record(std::move(row), Outcome::Dead,
+                    "older than max_age " + format_age(settings.max_age) + " after " +
+                        std::to_string(row.attempts - 1) + " attempts; gave up",
+                    now);
+    }
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = target->url;
+    request.timeout = target->timeout;
+    request.max_response_bytes = 64 << 10;  // receivers answer briefly; more is not read
+    if (target->kind == TargetKind::Slack) {
+      request.body = slack_message(row, settings.dashboard_url);
+      request.headers = {{"Content-Type", "application/json"}, {"User-Agent", user_agent()}};
+    } else {
+      request.body = webhook_body(row, settings.dashboard_url);
+      const auto seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+      request.headers = webhook_headers(row.event_id, request.body, target->secret, seconds);
+    }
+    std::string where = target->name;
+    if (auto url = net::parse_http_url(target->url)) {
+      where += " (" + url->host + ":" + std::to_string(url->port) + ")";
+    }
+    ++in_flight;
+    if (!begin_work()) {
+      --in_flight;
+      return;  // stopping: the lease runs out and the row is due again
+    }
+    client->send(std::move(request), [self = shared_from_this(), row = std::move(row),
+                                      where](net::HttpResult result) mutable {
+      asio::post(self->strand,
+                 [self, row = std::move(row), where, result = std::move(result)]() mutable {
+                   self->sent(std::move(row), where, result);
+                   self->end_work();
+                 });
+    });
+  }
+
+  void sent(store::OutboxRecord row, const std::string& where, const net::HttpResult& result) {
+    --in_flight;
+    const TimePoint now = clock();
+    const Target* target = settings.find(row.target);
+    std::string error;
+    Outcome outcome = Outcome::Delivered;
+    if (!result.ok()) {
+      outcome = Outcome::Failed;
+      error = "target '" + where + "': " + result.error;
+    } else if (const int status = result.response->status; status < 200 || status > 299) {
+      // 408 and 429 are "later", 5xx the receiver's trouble; any other status is its final word.
+      const bool later = status == 408 || status == 429 || (status >= 500 && status <= 599);
+      outcome = later ? Outcome::Failed : Outcome::Dead;
+      error = "target '" + where + "': HTTP " + std::to_string(status);
+      std::string body = result.response->body.substr(0, kQuotedBodyBytes);
+      std::replace_if(
+          body.begin(), body.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+      if (!body.empty()) error += ": " + body;
+    }
+    if (target) error = redact(error, *target);
+    record(std::move(row), outcome, error, now);
+  }
+
+  // On the strand: writes the outcome (on the worker pool) and reports it.
+  void record(store::OutboxRecord row, Outcome outcome, std::string error, TimePoint now) {
+    std::string next;
+    if (outcome == Outcome::Failed) {
+      // attempts counts this one (claimed rows are incremented): the first failure waits about
+      // backoff_min, each next one twice as long, up to backoff_max, with jitter.
+      net::RetryPolicy policy;
+      policy.backoff_min = settings.backoff_min;
+      policy.backoff_max = settings.backoff_max;
+      const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+      const int attempt = static_cast<int>(std::min<std::int64_t>(row.attempts, 1000)) + 1;
+      next = store::format_rfc3339_ms(now + net::backoff_delay(policy, attempt, unit));
+    }
+    const std::string at = store::format_rfc3339_ms(now);
+    DeliveryReport report{row.target, row.event_kind, std::string(to_string(outcome)), error,
+                          static_cast<int>(row.attempts)};
+    // Even when stopping: a send that got its answer has its outcome written (no duplicate).
+    begin_work(true);
+    ++in_flight;  // the outcome write holds the send slot
+    run_blocking([self = shared_from_this(), id = row.id, outcome, error, next, at,
+                  report = std::move(report)]() mutable {
+      std::string failure;
+      try {
+        switch (outcome) {
+          case Outcome::Delivered:
+            self->store.mark_outbox_delivered(id, at);
+            break;
+          case Outcome::Failed:
+            self->store.mark_outbox_failed(id, error, next);
+            break;
+          case Outcome::Dead:
+            self->store.mark_outbox_dead(id, error, at);
+            break;
+        }
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      asio::post(self->strand, [self, report = std::move(report), failure] {
+        --self->in_flight;
+        if (!failure.empty() && self->hooks.on_error) {
+          self->hooks.on_error("notifications: cannot record an outcome: " + failure);
+        } else if (failure.empty() && self->hooks.on_attempt) {
+          self->hooks.on_attempt(report);
+        }
+        self->poll();  // a slot is free; rows may be due (a short backoff, a full batch)
+        self->end_work();
+      });
+    });
+  }
+};
+
+DeliveryWorker::DeliveryWorker(asio::io_context& io, store::Store& store, RunBlocking run_blocking,
+                               Settings settings, std::function<TimePoint()> clock,
+                               DeliveryHooks hooks)
+    : impl_(std::make_shared<Impl>(io, store, std::move(run_blocking), std::move(settings),
+                                   std::move(clock), std::move(hooks))) {}
+
+DeliveryWorker::~DeliveryWorker() {
+  stop();
+}
+
+void DeliveryWorker::start() {
+  asio::post(impl_->strand, [self = impl_] { self->poll(); });
+}
+
+void DeliveryWorker::wake() {
+  asio::post(impl_->strand, [self = impl_] { self->poll(); });
+}
+
+void DeliveryWorker::stop() {
+  {
+    std::lock_guard lock(impl_->stop_mutex);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  asio::post(impl_->strand, [self = impl_] { self->timer.cancel(); });
+  // Sends in flight end within their timeout; the store calls after them are quick.
+  const auto bound = impl_->longest_timeout + std::chrono::seconds(30);
+  std::unique_lock lock(impl_->stop_mutex);
+  impl_->stopped_cv.wait_for(lock, bound, [&] { return impl_->outstanding == 0; });
+}
+
+}  // namespace sluice::notify

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+// A real HTTP(S) receiver for the notification worker's tests: a small threaded server on
+// 127.0.0.1:0 (Boost.Asio, blocking I/O, one thread per connection) that records each request
+// and answers as scripted: OK, 500, 400, stall (never answers) or close without answering.
+namespace sluice::testing {
+
+enum class ReceiverMode { Ok, Fail500, Reject400, Stall, Close };
+
+struct ReceivedRequest {
+  std::string method;
+  std::string target;
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string body;
+};
+
+struct TlsFiles {
+  std::string ca_cert;      // the test CA (PEM): what a client must trust
+  std::string server_cert;  // for 127.0.0.1 and localhost, signed by the CA
+  std::string server_key;
+};
+
+// Makes a test CA and a server certificate with the openssl command into `dir`. Nothing (and
+// `why`) when the openssl command is missing or fails.
+std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::string* why);
+
+bool openssl_available();
+bool running_in_ci();  // CI=true: a missing tool fails instead of skipping
+
+class Receiver {
+ public:
+  // Plain HTTP without `tls`, HTTPS with the given certificate otherwise.
+  explicit Receiver(std::optional<TlsFiles> tls = std::nullopt);
+  ~Receiver();
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string url(const std::string& path) const;
+
+  // The next requests are answered as `modes` says, in order; then with Ok.
+  void script(std::vector<ReceiverMode> modes);
+  void answer_all(ReceiverMode mode);  // the default once the script is used up
+  std::vector<ReceivedRequest> requests() const;
+  int handshake_failures() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  std::uint16_t port_ = 0;
+  std::thread acceptor_;
+};
+
+}  // namespace sluice::testing
