@@ -371,5 +371,71 @@ TEST_F(NotifyTlsTest, AHandshakeWithNoAnswerTimesOut) {
   EXPECT_NE(seen[0].error.find("timed out after 150ms"), std::string::npos) << seen[0].error;
 }
 
+TEST_F(NotifyTlsTest, AHostNameIsVerifiedWithSni) {
+  Receiver receiver(*tls_);
+  // The certificate names localhost (and 127.0.0.1): a name, so SNI is sent and checked.
+  Settings settings =
+      quick({webhook("https://localhost:" + std::to_string(receiver.port()) + "/hook")});
+  settings.ca_file = tls_->ca_cert;
+  start(settings);
+  const auto row = settled(enqueue({"hook"}).at(0));
+  EXPECT_TRUE(row.delivered_at) << row.last_error.value_or("");
+}
+
+TEST_F(NotifyTlsTest, ACertificateForAnotherNameIsRefusedEvenFromTheTrustedCa) {
+  testing::TempDir other;
+  std::string why;
+  auto wrong = testing::make_test_certificates(other.path(), &why, "DNS:wrong.example");
+  ASSERT_TRUE(wrong) << why;
+  Receiver receiver(*wrong);
+  Settings settings = quick({webhook(receiver.url("/hook"))});
+  settings.ca_file = wrong->ca_cert;
+  start(settings);
+  const auto id = enqueue({"hook"}).at(0);
+  for (int i = 0; i < 500 && reports().empty(); ++i)
+    std::this_thread::sleep_for(10ms);
+  worker_.reset();
+  const auto row = *store_->get_outbox(id);
+  EXPECT_FALSE(row.delivered_at);
+  ASSERT_TRUE(row.last_error);
+  EXPECT_NE(row.last_error->find("certificate verify failed"), std::string::npos)
+      << *row.last_error;
+  EXPECT_TRUE(receiver.requests().empty());
+}
+
+TEST_F(NotifyDeliveryTest, StopWaitsForASendInFlightAndRecordsItsOutcome) {
+  Receiver receiver;
+  receiver.answer_all(ReceiverMode::Stall);
+  start(quick({webhook(receiver.url("/hook"), 300ms)}));
+  const auto id = enqueue({"hook"}).at(0);
+  for (int i = 0; i < 500 && receiver.requests().empty(); ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(receiver.requests().size(), 1u);
+  const auto before = std::chrono::steady_clock::now();
+  worker_.reset();  // stop(): the stalled send ends at its timeout, and its outcome is written
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  const auto row = *store_->get_outbox(id);
+  EXPECT_EQ(row.attempts, 1);
+  ASSERT_TRUE(row.last_error);
+  EXPECT_NE(row.last_error->find("timed out after 300ms"), std::string::npos) << *row.last_error;
+  EXPECT_EQ(receiver.requests().size(), 1u);  // nothing new after stop
+}
+
+TEST_F(NotifyDeliveryTest, NoMoreThanConcurrencySendsAtOnce) {
+  Receiver receiver;
+  receiver.answer_all(ReceiverMode::Stall);
+  Settings settings = quick({webhook(receiver.url("/hook"), 400ms)});
+  settings.concurrency = 2;
+  start(settings);
+  enqueue({"hook"});
+  enqueue({"hook"});
+  enqueue({"hook"});
+  enqueue({"hook"});
+  for (int i = 0; i < 500 && receiver.requests().size() < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(150ms);  // within the first sends' timeout: no third may start
+  EXPECT_EQ(receiver.requests().size(), 2u);
+}
+
 }  // namespace
 }  // namespace sluice::notify

@@ -35,7 +35,8 @@ bool openssl_available() {
   return run_command("command -v openssl").exit_code == 0;
 }
 
-std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::string* why) {
+std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::string* why,
+                                               const std::string& subject_alt_names) {
   if (!openssl_available()) {
     if (why) *why = "the openssl command is missing (apt-get install openssl)";
     return std::nullopt;
@@ -53,9 +54,9 @@ std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::stri
           "/ca.key -CAcreateserial -out " + files.server_cert + " -days 2 -extfile " + dir +
           "/server.ext",
   };
-  // The server certificate must name 127.0.0.1 (the client checks the IP address SAN).
-  std::ofstream(dir + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                                        "basicConstraints=CA:FALSE\n"
+  // The client checks the name (or IP address) it connected to against these.
+  std::ofstream(dir + "/server.ext") << "subjectAltName=" << subject_alt_names << "\n"
+                                     << "basicConstraints=CA:FALSE\n"
                                         "extendedKeyUsage=serverAuth\n";
   for (const auto& command : commands) {
     auto result = run_command(command);

@@ -31,9 +31,12 @@ struct TlsFiles {
   std::string server_key;
 };
 
-// Makes a test CA and a server certificate with the openssl command into `dir`. Nothing (and
-// `why`) when the openssl command is missing or fails.
-std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::string* why);
+// Makes a test CA and a server certificate with the openssl command into `dir`, the server's
+// for the names in `subject_alt_names`. Nothing (and `why`) when the openssl command is missing
+// or fails.
+std::optional<TlsFiles> make_test_certificates(
+    const std::string& dir, std::string* why,
+    const std::string& subject_alt_names = "IP:127.0.0.1,DNS:localhost");
 
 bool openssl_available();
 bool running_in_ci();  // CI=true: a missing tool fails instead of skipping
