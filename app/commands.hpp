@@ -81,7 +81,10 @@ struct SimulateOptions {
   double latency_multiplier = 1;
   unsigned runs = 1000;
   unsigned long long seed = 1;
-  std::string baseline;  // empty: sluice's judge; "flagger": the Flagger-style baseline
+  std::string baseline;         // empty: sluice's judge; "flagger": the Flagger-style baseline
+  std::string shape = "none";   // none | latency-creep | error-1.6x | business-drop
+  std::string anomaly = "off";  // on | off: score ticks with a model trained on --history
+  unsigned history = 0;         // past rollouts generated to train the anomaly model
   bool json = false;
 };
 int run_simulate(const SimulateOptions& options);

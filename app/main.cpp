@@ -163,6 +163,12 @@ int main(int argc, char** argv) {
   simulate->add_option("--seed", simulate_options.seed, "PRNG seed")->required();
   simulate->add_option("--baseline", simulate_options.baseline, "Judge with a baseline instead")
       ->check(CLI::IsMember({"flagger"}));
+  simulate->add_option("--shape", simulate_options.shape, "Regression shape of the treatment")
+      ->check(CLI::IsMember({"none", "latency-creep", "error-1.6x", "business-drop"}));
+  simulate->add_option("--anomaly", simulate_options.anomaly, "Anomaly model on the runs")
+      ->check(CLI::IsMember({"on", "off"}));
+  simulate->add_option("--history", simulate_options.history,
+                       "Past rollouts simulated first to train the anomaly model");
   simulate->add_flag("--json", simulate_options.json, "Print one JSON object");
 
   try {

@@ -41,6 +41,13 @@ int run_simulate(const SimulateOptions& options) {
   scenario.seed = options.seed;
   scenario.judge =
       options.baseline == "flagger" ? simulation::Judge::flagger : simulation::Judge::sluice;
+  scenario.shape = simulation::parse_shape(options.shape).value_or(simulation::Shape::none);
+  scenario.anomaly = options.anomaly == "on";
+  scenario.history = options.history;
+  if (scenario.anomaly && !policy.anomaly_enabled()) {
+    std::fprintf(stderr, "--anomaly on needs a policy with an enabled `anomaly:` block\n");
+    return kExitUsage;
+  }
   const simulation::Summary summary = simulation::simulate(policy, scenario);
   if (options.json) {
     std::printf("%s\n", simulation::to_json(policy, scenario, summary).c_str());
@@ -54,6 +61,12 @@ int run_simulate(const SimulateOptions& options) {
               scenario.judge == simulation::Judge::flagger ? "flagger-style" : "sluice",
               summary.runs, summary.rolled_back, summary.completed, summary.paused,
               summary.unfinished);
+  if (scenario.anomaly || scenario.history > 0)
+    std::printf(
+        "anomaly model %s, trained on %u past rollouts (%u completed): %u rolled back and "
+        "%u paused by it\n",
+        scenario.anomaly ? "on" : "off", summary.history, summary.history_completed,
+        summary.rolled_back_by_anomaly, summary.paused_by_anomaly);
   std::printf("time to roll back: p50 %s, p95 %s; time to complete: p50 %s, p95 %s\n",
               seconds(summary.seconds_to_rollback_p50).c_str(),
               seconds(summary.seconds_to_rollback_p95).c_str(),

@@ -265,9 +265,27 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
                                       ? "metrics unavailable: " + *observations.unavailable
                                       : "no data: " + judgement.summary;
 
+  // The anomaly model (policy `anomaly:`): it acts only when enabled, not abstained, and on a
+  // window with the stage's minimum samples (like the judge's verdicts); it only ever makes the
+  // decision more cautious.
+  const anomaly::Assessment* assessment =
+      policy.anomaly_enabled() && observations.anomaly ? &*observations.anomaly : nullptr;
+  const bool anomaly_acts = assessment && !assessment->abstained && counts_valid &&
+                            !short_of_samples && std::isfinite(assessment->score);
+  const bool anomaly_critical = anomaly_acts && assessment->score >= policy.anomaly->critical;
+  const bool anomaly_warning =
+      anomaly_acts && !anomaly_critical && assessment->score >= policy.anomaly->warning;
+  auto anomaly_text = [&](const char* level_name, double level) {
+    return assessment->sentence + " (" + level_name + " level " + format_level(level) + ")";
+  };
+  auto judged = [&](Decision& d) {
+    d.evidence = judgement;
+    if (assessment) d.anomaly = *assessment;
+  };
+
   auto hold = [&](std::string sentence) {
     Decision d = begin(DecisionKind::hold, state, now, "controller", "");
-    d.evidence = judgement;
+    judged(d);
     d.sentence = std::move(sentence);
     d.next.no_data_intervals = no_data ? state.no_data_intervals + 1 : 0;
     if (d.next.no_data_intervals == kMetricsUnavailableAfter)
@@ -277,10 +295,19 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
 
   if (verdict == judge::Verdict::fail) {
     Decision d = begin(DecisionKind::rollback, state, now, "controller", "");
-    d.evidence = judgement;
+    judged(d);
     enter_rolled_back(d);
     d.sentence = "rolled back " + flag + " at " + at + ": " +
                  verdict_detail(judgement, judge::Verdict::fail, "critical");
+    return d;
+  }
+
+  if (anomaly_critical) {
+    Decision d = begin(DecisionKind::rollback, state, now, "controller", "");
+    judged(d);
+    enter_rolled_back(d);
+    d.sentence = "rolled back " + flag + " at " + at + ": " +
+                 anomaly_text("critical", policy.anomaly->critical);
     return d;
   }
 
@@ -288,9 +315,17 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
     const std::string paused = "paused " + flag + " at " + at + " (" +
                                std::string(to_string(state.pause_cause)) + ", by " +
                                state.paused_by + ")";
-    const bool clean = verdict == judge::Verdict::pass && first_elevated(judgement) == nullptr;
+    const bool clean =
+        verdict == judge::Verdict::pass && first_elevated(judgement) == nullptr && !anomaly_warning;
     const bool automatic =
         state.pause_cause == PauseCause::warning || state.pause_cause == PauseCause::no_data;
+    if (!clean && anomaly_warning && verdict == judge::Verdict::pass) {
+      Decision d =
+          hold(paused + ": still anomalous, " + anomaly_text("warning", policy.anomaly->warning));
+      d.next.healthy_intervals = 0;
+      d.next.window_started_at = now;  // healthy intervals are counted on fresh traffic
+      return d;
+    }
     if (!clean) {
       Decision d = hold(verdict == judge::Verdict::no_data && short_of_samples
                             ? paused + ": judging fresh traffic, " +
@@ -312,7 +347,7 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
         options.auto_resume_after ? options.auto_resume_after : policy.auto_resume_after;
     if (automatic && auto_resume_after && healthy >= *auto_resume_after) {
       Decision d = begin(DecisionKind::resume, state, now, "controller", "");
-      d.evidence = judgement;
+      judged(d);
       resume_into(policy, d, now);
       d.sentence = "resumed " + flag + " at " + served_text(policy, d.next) + " after " +
                    std::to_string(healthy) + " healthy intervals: every check passed";
@@ -329,8 +364,17 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
 
   if (verdict == judge::Verdict::warn) {
     Decision d = begin(DecisionKind::pause, state, now, "controller", "");
-    d.evidence = judgement;
+    judged(d);
     const std::string why = verdict_detail(judgement, judge::Verdict::warn, "warning");
+    enter_pause(d, PauseCause::warning, "controller", why, now);
+    d.sentence = "paused " + flag + " at " + at + ": " + why;
+    return d;
+  }
+
+  if (anomaly_warning) {
+    Decision d = begin(DecisionKind::pause, state, now, "controller", "");
+    judged(d);
+    const std::string why = anomaly_text("warning", policy.anomaly->warning);
     enter_pause(d, PauseCause::warning, "controller", why, now);
     d.sentence = "paused " + flag + " at " + at + ": " + why;
     return d;
@@ -349,7 +393,7 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
     if (verdict == judge::Verdict::no_data && !short_of_samples) {
       if (policy.on_no_data == NoDataAction::Pause) {
         Decision d = begin(DecisionKind::pause, state, now, "controller", "");
-        d.evidence = judgement;
+        judged(d);
         enter_pause(d, PauseCause::no_data, "controller", no_data_why, now);
         d.next.no_data_intervals = state.no_data_intervals + 1;
         d.sentence = "paused " + flag + " at " + at + ": " + no_data_why;
@@ -383,15 +427,22 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
     return hold(text);
   }
 
+  // A model that abstains says so on every decision that moves the rollout on.
+  const std::string abstains =
+      assessment && assessment->abstained
+          ? "; anomaly model abstains: " +
+                (assessment->reason.empty() ? std::string("no assessment") : assessment->reason)
+          : "";
   const std::string after =
       " after " + format_elapsed(elapsed) + " and " +
       (full ? format_count(treatment) : format_count(treatment) + "/" + format_count(control)) +
       " requests: " +
-      (full ? "no control left to compare with, nothing went wrong" : "every check passed");
+      (full ? "no control left to compare with, nothing went wrong" : "every check passed") +
+      abstains;
 
   if (stage + 1 >= policy.stages.size()) {
     Decision d = begin(DecisionKind::complete, state, now, "controller", "");
-    d.evidence = judgement;
+    judged(d);
     d.next.phase = Phase::completed;
     d.next.no_data_intervals = 0;
     d.effects.notify.push_back(EventKind::completed);
@@ -401,7 +452,7 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
   const std::size_t next = stage + 1;
   if (policy.stages[next].approval) {
     Decision d = begin(DecisionKind::wait_for_approval, state, now, "controller", "");
-    d.evidence = judgement;
+    judged(d);
     enter_waiting(policy, d, next, now);
     d.next.no_data_intervals = 0;
     d.sentence = "stage " + std::to_string(stage + 1) + " of " + flag + " done at " + at + after +
@@ -409,7 +460,7 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
     return d;
   }
   Decision d = begin(DecisionKind::advance, state, now, "controller", "");
-  d.evidence = judgement;
+  judged(d);
   enter_stage(policy, d, next, now);
   d.effects.notify.push_back(EventKind::advanced);
   d.sentence = "advanced " + flag + " from " + at + " to " + served_text(policy, d.next) + after;

@@ -54,14 +54,17 @@ Buckets bucket_probabilities(double latency_multiplier) {
 struct VariantTraffic {
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
+  std::uint64_t conversions = 0;
   Buckets latency{};  // non-cumulative counts per bucket
 
   void reset() { *this = VariantTraffic{}; }
 
-  judge::VariantObservation observation(bool with_latency) const {
+  judge::VariantObservation observation(bool with_latency, bool with_conversion) const {
     judge::VariantObservation o;
     o.requests = static_cast<double>(requests);
     o.errors = static_cast<double>(errors);
+    if (with_conversion && requests > 0)
+      o.custom["conversion"] = static_cast<double>(conversions) / static_cast<double>(requests);
     if (with_latency) {
       double cumulative = 0;
       o.latency.reserve(latency.size());
@@ -76,6 +79,7 @@ struct VariantTraffic {
 
 struct VariantModel {
   double error_rate = 0;
+  double conversion_rate = 0;
   Buckets bucket_p{};
 };
 
@@ -85,6 +89,7 @@ VariantTraffic interval_traffic(Rng& rng, const VariantModel& model, double mean
   VariantTraffic t;
   t.requests = mean_requests > 0 ? rng.poisson(mean_requests) : 0;
   t.errors = rng.binomial(t.requests, model.error_rate);
+  t.conversions = rng.binomial(t.requests, model.conversion_rate);
   std::uint64_t remaining = t.requests;
   double remaining_p = 1.0;
   for (std::size_t i = 0; i < model.bucket_p.size() && remaining > 0; ++i) {
@@ -102,6 +107,7 @@ VariantTraffic interval_traffic(Rng& rng, const VariantModel& model, double mean
 void add(VariantTraffic& into, const VariantTraffic& t) {
   into.requests += t.requests;
   into.errors += t.errors;
+  into.conversions += t.conversions;
   for (std::size_t i = 0; i < into.latency.size(); ++i)
     into.latency[i] += t.latency[i];
 }
@@ -124,9 +130,16 @@ struct Traffic {
   VariantModel treatment;
   VariantModel control;
   double per_interval = 0;  // requests per interval over both variants
+  double latency_multiplier = 1;
+  double latency_creep = 0;  // added to the treatment's latency multiplier per interval
+  std::uint64_t intervals = 0;
 
   // One interval at the given treatment share (basis points).
   std::pair<VariantTraffic, VariantTraffic> next(std::uint32_t treatment_bp) {
+    if (latency_creep > 0)
+      treatment.bucket_p = bucket_probabilities(
+          latency_multiplier * (1 + latency_creep * static_cast<double>(intervals)));
+    ++intervals;
     const double share =
         static_cast<double>(std::min<std::uint32_t>(treatment_bp, 10000)) / 10000.0;
     VariantTraffic t = interval_traffic(rng, treatment, per_interval * share);
@@ -135,16 +148,93 @@ struct Traffic {
   }
 };
 
-Traffic make_traffic(const Policy& policy, const Scenario& scenario, std::uint32_t run) {
-  Traffic traffic{Rng(run_seed(scenario.seed, run)), {}, {}, 0};
-  traffic.control.error_rate = std::clamp(scenario.base_error_rate, 0.0, 1.0);
+// One rollout's conditions: the scenario's, with its shape, and (with history) its own spread.
+struct Conditions {
+  double requests_per_second = 0;
+  double base_error_rate = 0;
+  double error_multiplier = 1;
+  double latency_multiplier = 1;
+  double latency_creep = 0;
+  double conversion_multiplier = 1;
+};
+
+// A regression of a past rollout: errors 2.5x, latency 1.8x or conversion 0.7x.
+void past_regression(Conditions& c, std::uint64_t pick) {
+  switch (pick % 3) {
+    case 0:
+      c.error_multiplier *= 2.5;
+      break;
+    case 1:
+      c.latency_multiplier *= 1.8;
+      break;
+    default:
+      c.conversion_multiplier *= 0.7;
+      break;
+  }
+}
+
+Conditions conditions_for(const Scenario& scenario, Rng& spread, bool past, bool bad) {
+  Conditions c;
+  c.requests_per_second = scenario.requests_per_second;
+  c.base_error_rate = scenario.base_error_rate;
+  c.error_multiplier = scenario.error_multiplier;
+  c.latency_multiplier = scenario.latency_multiplier;
+  if (!past) {
+    switch (scenario.shape) {
+      case Shape::none:
+        break;
+      case Shape::latency_creep:
+        c.latency_creep = scenario.latency_creep_per_interval;
+        break;
+      case Shape::error_1_6x:
+        c.error_multiplier *= 1.6;
+        break;
+      case Shape::business_drop:
+        c.conversion_multiplier *= 1 - scenario.business_drop;
+        break;
+    }
+  }
+  if (scenario.history > 0) {
+    c.latency_multiplier *= 1 + 0.02 * spread.normal();
+    c.error_multiplier *= std::exp(0.05 * spread.normal());
+    c.conversion_multiplier *= 1 + 0.01 * spread.normal();
+    if (past) {
+      c.requests_per_second *= std::exp(-0.7 + 1.4 * spread.uniform());
+      c.base_error_rate = 0.005 + 0.015 * spread.uniform();
+      c.error_multiplier = std::exp(0.05 * spread.normal());
+      if (bad) past_regression(c, spread.next());
+    }
+  }
+  return c;
+}
+
+bool has_conversion(const Policy& policy) {
+  for (const CustomCheck& c : policy.checks.custom)
+    if (c.name == "conversion") return true;
+  return false;
+}
+
+Traffic make_traffic(const Policy& policy, const Conditions& conditions, std::uint64_t seed,
+                     double conversion_rate) {
+  Traffic traffic{Rng(seed), {}, {}, 0, conditions.latency_multiplier, conditions.latency_creep, 0};
+  traffic.control.error_rate = std::clamp(conditions.base_error_rate, 0.0, 1.0);
   traffic.treatment.error_rate =
-      std::clamp(scenario.base_error_rate * scenario.error_multiplier, 0.0, 1.0);
+      std::clamp(conditions.base_error_rate * conditions.error_multiplier, 0.0, 1.0);
+  traffic.control.conversion_rate = std::clamp(conversion_rate, 0.0, 1.0);
+  traffic.treatment.conversion_rate =
+      std::clamp(conversion_rate * conditions.conversion_multiplier, 0.0, 1.0);
   traffic.control.bucket_p = bucket_probabilities(1.0);
-  traffic.treatment.bucket_p = bucket_probabilities(scenario.latency_multiplier);
+  traffic.treatment.bucket_p = bucket_probabilities(conditions.latency_multiplier);
   traffic.per_interval =
-      scenario.requests_per_second * static_cast<double>(policy.interval.count());
+      conditions.requests_per_second * static_cast<double>(policy.interval.count());
   return traffic;
+}
+
+Traffic make_traffic(const Policy& policy, const Scenario& scenario, std::uint32_t run) {
+  Rng spread(run_seed(scenario.seed ^ 0x5EED5EED5EEDULL, run));
+  return make_traffic(policy, conditions_for(scenario, spread, false, false),
+                      run_seed(scenario.seed, run),
+                      has_conversion(policy) ? scenario.conversion_rate : 0.0);
 }
 
 // 2026-01-01T00:00:00Z: any fixed instant would do.
@@ -154,11 +244,14 @@ double seconds_since_start(rollout::TimePoint now) {
   return std::chrono::duration<double>(now - kStart).count();
 }
 
-RunResult run_sluice(const Policy& policy, const Scenario& scenario, std::uint32_t run) {
+RunResult run_sluice(const Policy& policy, const Scenario& scenario, Traffic traffic,
+                     const anomaly::AnomalyModel* model, bool record) {
   RunResult result;
-  Traffic traffic = make_traffic(policy, scenario, run);
-  const bool with_latency = policy.checks.latency_p95.has_value();
+  const bool with_latency = policy.checks.latency_p95.has_value() || model || record;
+  const bool with_conversion = has_conversion(policy);
   const auto max_time = kStart + std::chrono::seconds{max_seconds_for(policy, scenario)};
+  const std::size_t min_history =
+      policy.anomaly ? policy.anomaly->min_history : anomaly::kDefaultMinHistory;
 
   rollout::TimePoint now = kStart;
   rollout::RolloutState state = rollout::initial_state(policy);
@@ -174,10 +267,23 @@ RunResult run_sluice(const Policy& policy, const Scenario& scenario, std::uint32
     add(treatment, t);
     add(control, c);
     rollout::Observations observations;
-    observations.treatment = treatment.observation(with_latency);
-    observations.control = control.observation(with_latency);
+    observations.treatment = treatment.observation(with_latency, with_conversion);
+    observations.control = control.observation(with_latency, with_conversion);
+    if (model || record) {
+      anomaly::FeatureVector features = anomaly::observe(policy, state, observations, now);
+      if (model) observations.anomaly = model->score(features, min_history);
+      if (record && state.phase == rollout::Phase::progressing)
+        anomaly::record_stage(result.stages, state.stage, state.treatment_bp, std::move(features));
+    }
     rollout::Decision decision = rollout::step(policy, state, observations, now);
     ++result.steps;
+    if (decision.anomaly && decision.evidence &&
+        decision.evidence->overall != judge::Verdict::fail) {
+      if (decision.kind == rollout::DecisionKind::rollback) result.rolled_back_by_anomaly = true;
+      if (decision.kind == rollout::DecisionKind::pause &&
+          decision.next.pause_reason.rfind("anomaly score", 0) == 0)
+        result.paused_by_anomaly = true;
+    }
     state = std::move(decision.next);
     if (state.phase == rollout::Phase::waiting_for_approval) {  // the simulator approves at once
       rollout::CommandResult approved = rollout::apply(
@@ -345,9 +451,66 @@ std::uint64_t Rng::binomial(std::uint64_t n, double p) {
 
 // ---- Simulation -------------------------------------------------------------------------------
 
-RunResult simulate_one(const Policy& policy, const Scenario& scenario, std::uint32_t run) {
-  return scenario.judge == Judge::flagger ? run_flagger(policy, scenario, run)
-                                          : run_sluice(policy, scenario, run);
+RunResult simulate_one(const Policy& policy, const Scenario& scenario, std::uint32_t run,
+                       const anomaly::AnomalyModel* model) {
+  if (scenario.judge == Judge::flagger) return run_flagger(policy, scenario, run);
+  return run_sluice(policy, scenario, make_traffic(policy, scenario, run),
+                    scenario.anomaly ? model : nullptr, false);
+}
+
+std::vector<anomaly::HistoryEntry> simulate_history(const Policy& policy,
+                                                    const Scenario& scenario) {
+  std::vector<anomaly::HistoryEntry> history;
+  history.reserve(scenario.history);
+  // The past is simulated without the model, like the controller before it had one.
+  Policy past = policy;
+  past.anomaly.reset();
+  const std::uint64_t seed = scenario.seed ^ 0xA11CE5EEDULL;
+  for (std::uint32_t i = 0; i < scenario.history; ++i) {
+    Rng spread(run_seed(seed ^ 0x5EED5EED5EEDULL, i));
+    const bool bad = spread.uniform() < scenario.history_bad_fraction;
+    const Conditions conditions = conditions_for(scenario, spread, true, bad);
+    const RunResult r =
+        run_sluice(past, scenario,
+                   make_traffic(past, conditions, run_seed(seed, i),
+                                has_conversion(past) ? scenario.conversion_rate : 0.0),
+                   nullptr, true);
+    anomaly::HistoryEntry e;
+    e.key = "sim/" + std::to_string(i);
+    e.flag = "past-" + std::to_string(i % 12);
+    char finished[32];
+    std::snprintf(finished, sizeof finished, "2026-10-%02uT%02u:%02u:00Z", 1 + (i / 96) % 28,
+                  (i / 4) % 24, (i % 4) * 15);
+    e.finished_at = finished;
+    // Not finished by max_seconds (paused on a warning, say): a person would have decided; the
+    // generator calls it rolled back by a person.
+    e.outcome = r.phase == rollout::Phase::completed     ? anomaly::Outcome::completed
+                : r.phase == rollout::Phase::rolled_back ? anomaly::Outcome::rolled_back_auto
+                                                         : anomaly::Outcome::rolled_back_manual;
+    e.stages = r.stages;
+    history.push_back(std::move(e));
+  }
+  return history;
+}
+
+std::optional<Shape> parse_shape(std::string_view text) {
+  for (Shape s : {Shape::none, Shape::latency_creep, Shape::error_1_6x, Shape::business_drop})
+    if (to_string(s) == text) return s;
+  return std::nullopt;
+}
+
+std::string_view to_string(Shape shape) {
+  switch (shape) {
+    case Shape::none:
+      return "none";
+    case Shape::latency_creep:
+      return "latency-creep";
+    case Shape::error_1_6x:
+      return "error-1.6x";
+    case Shape::business_drop:
+      return "business-drop";
+  }
+  return "none";
 }
 
 std::optional<double> percentile(std::vector<double> values, double q) {
@@ -365,9 +528,18 @@ Summary simulate(const Policy& policy, const Scenario& scenario) {
   s.rolled_back_at_stage.assign(policy.stages.size(), 0);
   std::vector<double> rollback_seconds;
   std::vector<double> complete_seconds;
+  anomaly::AnomalyModel model;
+  if (scenario.history > 0 && scenario.judge == Judge::sluice) {
+    const std::vector<anomaly::HistoryEntry> history = simulate_history(policy, scenario);
+    model = anomaly::AnomalyModel::train(history);
+    s.history = static_cast<std::uint32_t>(model.history_size());
+    s.history_completed = static_cast<std::uint32_t>(model.healthy_size());
+  }
   for (std::uint32_t run = 0; run < scenario.runs; ++run) {
-    const RunResult r = simulate_one(policy, scenario, run);
+    const RunResult r = simulate_one(policy, scenario, run, &model);
     s.steps += r.steps;
+    if (r.rolled_back_by_anomaly) ++s.rolled_back_by_anomaly;
+    if (r.paused_by_anomaly) ++s.paused_by_anomaly;
     switch (r.phase) {
       case rollout::Phase::rolled_back:
         ++s.rolled_back;
@@ -413,6 +585,13 @@ std::string to_json(const Policy& policy, const Scenario& scenario, const Summar
          number(scenario.flagger_threshold_factor * scenario.base_error_rate);
     j += ",\"flagger_failed_checks\":" + std::to_string(scenario.flagger_failed_checks);
   }
+  if (scenario.shape != Shape::none)
+    j += ",\"shape\":" + quoted(std::string(to_string(scenario.shape)));
+  if (scenario.history > 0 || scenario.anomaly) {
+    j += ",\"anomaly\":" + std::string(scenario.anomaly ? "true" : "false");
+    j += ",\"history\":" + std::to_string(s.history);
+    j += ",\"history_completed\":" + std::to_string(s.history_completed);
+  }
   j += ",\"runs\":" + std::to_string(s.runs);
   j += ",\"rolled_back\":" + std::to_string(s.rolled_back);
   j += ",\"completed\":" + std::to_string(s.completed);
@@ -420,6 +599,11 @@ std::string to_json(const Policy& policy, const Scenario& scenario, const Summar
   j += ",\"unfinished\":" + std::to_string(s.unfinished);
   j += ",\"aborted\":" + std::to_string(s.aborted);
   j += ",\"rollback_rate\":" + number(static_cast<double>(s.rolled_back) / runs);
+  j += ",\"detection_rate\":" + number(static_cast<double>(s.runs - s.completed) / runs);
+  if (scenario.anomaly) {
+    j += ",\"rolled_back_by_anomaly\":" + std::to_string(s.rolled_back_by_anomaly);
+    j += ",\"paused_by_anomaly\":" + std::to_string(s.paused_by_anomaly);
+  }
   j += ",\"seconds_to_rollback_p50\":" + number(s.seconds_to_rollback_p50);
   j += ",\"seconds_to_rollback_p95\":" + number(s.seconds_to_rollback_p95);
   j += ",\"seconds_to_complete_p50\":" + number(s.seconds_to_complete_p50);

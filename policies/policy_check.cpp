@@ -80,6 +80,7 @@ class Checker {
     error_rate(policy_.checks.error_rate);
     if (policy_.checks.latency_p95) latency(*policy_.checks.latency_p95);
     custom_checks();
+    if (policy_.anomaly) anomaly(*policy_.anomaly);
     metrics();
     notify();
     if (flags_ != nullptr) against_flags();
@@ -205,6 +206,30 @@ class Checker {
             "error_rate field 'false_alarm_budget' must be a probability greater than 0 and at "
             "most 0.5, got " +
                 number_text(check.false_alarm_budget));
+    }
+  }
+
+  // Scores are in [0, 1]: warning in (0, 1), critical in (warning, 1].
+  void anomaly(const AnomalySettings& settings) {
+    const SourceLocation where = written_or(settings.where, policy_.where, "anomaly");
+    if (!(settings.warning > 0 && settings.warning < 1)) {
+      error(field_of(where, "warning"),
+            "anomaly field 'warning' must be a score greater than 0 and less than 1, got " +
+                number_text(settings.warning));
+    }
+    if (!(settings.critical > 0 && settings.critical <= 1)) {
+      error(field_of(where, "critical"),
+            "anomaly field 'critical' must be a score greater than 0 and at most 1, got " +
+                number_text(settings.critical));
+    } else if (!(settings.critical > settings.warning)) {
+      error(field_of(where, "warning"),
+            "anomaly field 'warning' (" + number_text(settings.warning) +
+                ") must be below 'critical' (" + number_text(settings.critical) + ")");
+    }
+    if (settings.min_history < 1 || settings.min_history > kMaxAnomalyMinHistory) {
+      error(field_of(where, "min_history"), "anomaly field 'min_history' must be from 1 to " +
+                                                std::to_string(kMaxAnomalyMinHistory) + ", got " +
+                                                std::to_string(settings.min_history));
     }
   }
 

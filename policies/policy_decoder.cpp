@@ -36,6 +36,7 @@ class Decoder : public DecoderBase {
   std::optional<CustomCheck> custom(const DocNode& node, const std::string& field,
                                     const std::string& path);
   void metrics(const DocNode& node, const std::string& path, MetricNames& into);
+  std::optional<AnomalySettings> anomaly(const DocNode& node, const std::string& path);
 
   // How a wrong value is shown: numbers as written, strings quoted, other kinds by name.
   std::string shown(const DocNode& node) const {
@@ -152,7 +153,7 @@ void Decoder::policy(const DocNode& node, const std::string& path, std::vector<P
   const Fields fields(*this, node, path, "policy",
                       {"flag", "description", "treatment", "control", "bucket_by", "stages",
                        "interval", "min_duration", "min_samples", "on_no_data", "auto_resume_after",
-                       "checks", "notify", "metrics"});
+                       "checks", "anomaly", "notify", "metrics"});
   Policy policy;
   policy.where = locate(node.mark, path);
   const auto flag = string_field(fields, "flag");
@@ -190,6 +191,9 @@ void Decoder::policy(const DocNode& node, const std::string& path, std::vector<P
   }
   if (const DocEntry* entry = fields.get("checks")) {
     checks(entry->value, fields.path_of("checks"), policy.checks);
+  }
+  if (const DocEntry* entry = fields.get("anomaly")) {
+    policy.anomaly = anomaly(entry->value, fields.path_of("anomaly"));
   }
   policy.notify = string_list_field(fields, "notify");
   if (const DocEntry* entry = fields.get("metrics")) {
@@ -277,6 +281,21 @@ std::optional<LatencyCheck> Decoder::latency(const DocNode& node, const std::str
     report(node.mark, path, "latency_p95 needs one or both of 'ratio' and 'max_ms'");
   }
   return check;
+}
+
+std::optional<AnomalySettings> Decoder::anomaly(const DocNode& node, const std::string& path) {
+  if (!expect(node, Kind::Map, "anomaly", path)) return std::nullopt;
+  const Fields fields(*this, node, path, "anomaly",
+                      {"enabled", "warning", "critical", "min_history"});
+  AnomalySettings out;
+  out.where = locate(node.mark, path);
+  if (auto enabled = bool_field(fields, "enabled")) out.enabled = *enabled;
+  if (auto warning = number_field(fields, "warning")) out.warning = *warning;
+  if (auto critical = number_field(fields, "critical")) out.critical = *critical;
+  if (auto min_history = count_field(fields, "min_history", kMaxAnomalyMinHistory)) {
+    out.min_history = static_cast<std::uint32_t>(*min_history);
+  }
+  return out;
 }
 
 std::optional<Thresholds> Decoder::thresholds(const DocNode& node, std::string_view field,

@@ -117,6 +117,12 @@ Json policy_json(const Policy& policy) {
     stages.push_back(stage_json(stage));
   out["stages"] = std::move(stages);
   out["checks"] = checks_json(policy.checks);
+  if (policy.anomaly) {
+    out["anomaly"] = Json{{"enabled", policy.anomaly->enabled},
+                          {"warning", number_json(policy.anomaly->warning)},
+                          {"critical", number_json(policy.anomaly->critical)},
+                          {"min_history", policy.anomaly->min_history}};
+  }
   out["notify"] = policy.notify;
   out["metrics"] = metrics_json(policy.metrics);
   return out;

@@ -6,11 +6,17 @@
 // Counts: `"treatment": [requests, errors]` (and `"control"`) are CUMULATIVE since the analysis
 // window began (the adapter contract); `"add_treatment"` / `"add_control"` are increments since
 // the previous tick, which the harness accumulates and resets whenever the window restarts.
+//
+// Anomaly model: `"anomaly": {"score": 0.9, "sentence": "anomaly score 0.90: ..."}` or
+// `{"abstained": true, "history": 7, "min_history": 20}` on a tick is the assessment the caller
+// passes in Observations::anomaly (the model itself is tested in anomaly_test.cpp). Every such
+// tick is also decided without it: the assessment may only make the decision more cautious.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -93,6 +99,43 @@ std::vector<sluice::judge::HistogramBucket> read_histogram(const json& buckets, 
     out.push_back(bucket);
   }
   return out;
+}
+
+sluice::anomaly::Assessment read_assessment(const json& j) {
+  sluice::anomaly::Assessment a;
+  a.abstained = j.value("abstained", false);
+  a.history = j.value("history", std::size_t{100});
+  a.min_history = j.value("min_history", std::size_t{20});
+  if (a.abstained) {
+    a.reason = "insufficient history (" + std::to_string(a.history) + " of " +
+               std::to_string(a.min_history) + ")";
+    a.sentence = "anomaly model abstains: " + a.reason;
+    return a;
+  }
+  a.score = j.at("score").get<double>();
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", a.score);
+  a.sentence = j.value("sentence", "anomaly score " + std::string(buffer));
+  return a;
+}
+
+// How cautious a decision is: moving on < holding < pausing < rolling back.
+int caution(DecisionKind kind) {
+  switch (kind) {
+    case DecisionKind::advance:
+    case DecisionKind::complete:
+    case DecisionKind::wait_for_approval:
+    case DecisionKind::resume:
+    case DecisionKind::start:
+      return 0;
+    case DecisionKind::hold:
+    case DecisionKind::none:
+      return 1;
+    case DecisionKind::pause:
+      return 2;
+    default:
+      return 3;
+  }
 }
 
 std::string join(const std::vector<EventKind>& events) {
@@ -238,7 +281,19 @@ void run_golden(const std::filesystem::path& path, int& ticks_run) {
       }
       if (tick.contains("unavailable"))
         observations.unavailable = tick.at("unavailable").get<std::string>();
-      decision = step(policy, state, observations, now, options);
+      if (tick.contains("anomaly")) {
+        const Decision without = step(policy, state, observations, now, options);
+        observations.anomaly = read_assessment(tick.at("anomaly"));
+        decision = step(policy, state, observations, now, options);
+        EXPECT_GE(caution(decision.kind), caution(without.kind))
+            << where << ": the anomaly model made " << to_string(without.kind) << " into "
+            << to_string(decision.kind);
+        if (policy.anomaly_enabled() && decision.kind != DecisionKind::none) {
+          EXPECT_TRUE(decision.anomaly.has_value()) << where << ": no assessment in the evidence";
+        }
+      } else {
+        decision = step(policy, state, observations, now, options);
+      }
     }
 
     check_invariants(policy, state, decision, where);

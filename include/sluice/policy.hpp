@@ -109,6 +109,7 @@ struct AnomalySettings {
   SourceLocation where;
 };
 
+inline constexpr std::uint32_t kMaxAnomalyMinHistory = 100000;
 inline constexpr PolicySeconds kDefaultInterval{60};
 inline constexpr PolicySeconds kDefaultMinDuration{300};
 inline constexpr std::uint64_t kDefaultMinSamples = 1000;
