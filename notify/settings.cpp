@@ -227,6 +227,7 @@ class Reader {
 
   Settings settings(const YAML::Node& root) {
     Settings s;
+    std::set<std::string> declared;  // every target's name, valid or not
     only(root,
          {"dashboard_url", "ca_file", "max_age", "backoff_min", "backoff_max", "poll", "batch",
           "concurrency", "defaults", "targets"},
@@ -278,6 +279,9 @@ class Reader {
       } else {
         std::set<std::string> seen;
         for (std::size_t i = 0; i < node.size(); ++i) {
+          if (node[i].IsMap() && node[i]["name"] && node[i]["name"].IsScalar()) {
+            declared.insert(node[i]["name"].Scalar());
+          }
           auto t = target(node[i], i);
           if (!t) continue;
           if (!seen.insert(t->name).second) {
@@ -292,7 +296,8 @@ class Reader {
     if (const auto node = root["defaults"]) {
       const auto list = names(node, "defaults");
       for (std::size_t i = 0; i < list.size(); ++i) {
-        if (!s.find(list[i]) && errors.empty()) {
+        // A target with mistakes of its own is still declared: no second error for it here.
+        if (!declared.contains(list[i])) {
           error(node[i], "defaults", "no target named '" + list[i] + "'");
         }
         s.defaults.push_back(list[i]);

@@ -116,10 +116,16 @@ targets:
   - name: ops
     type: slack
     url: https://hooks.slack.com/x
+max_age: soon
 )");
   ASSERT_FALSE(r.settings);
+  // Reported together with the file's other mistakes.
   EXPECT_NE(joined(r).find(":1:17: field 'defaults': no target named 'pager'"), std::string::npos)
       << joined(r);
+  EXPECT_NE(joined(r).find(":6:10: field 'max_age': must be a positive duration"),
+            std::string::npos)
+      << joined(r);
+  EXPECT_EQ(joined(r).find("no target named 'ops'"), std::string::npos) << joined(r);
 }
 
 TEST_F(NotifySettingsTest, WebhooksNeedASecretAndSlackTakesNone) {
