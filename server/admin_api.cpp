@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "flag_event_outbox.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
 
@@ -142,8 +143,9 @@ Json json_or_null(const std::optional<std::string>& text) {
 
 }  // namespace
 
-AdminApi::AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher)
-    : store_(store), loader_(loader), publisher_(publisher) {}
+AdminApi::AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher,
+                   FlagEventRecipients recipients)
+    : store_(store), loader_(loader), publisher_(publisher), recipients_(std::move(recipients)) {}
 
 template <typename Operation>
 HttpResponse AdminApi::guarded(Operation&& operation) {
@@ -296,7 +298,29 @@ HttpResponse AdminApi::set_enabled(const HttpRequest& request, bool enabled,
                                    std::string_view actor) {
   return guarded([&] {
     std::string_view key = request.path_param("key");
-    store::WriteResult result = store_.set_enabled(key, enabled, actor);
+    // An optional {"reason": "..."} goes into the notification; an empty body is fine.
+    std::string reason;
+    if (!request.body.empty()) {
+      const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+      if (!body.is_object()) {
+        return HttpResponse::error(400, "invalid_json", "the body must be a JSON object");
+      }
+      if (auto it = body.find("reason"); it != body.end()) {
+        if (!it->is_string()) {
+          return HttpResponse::error(400, "invalid_field", "reason must be text", "reason");
+        }
+        reason = it->get<std::string>();
+      }
+    }
+    store::FlagOutbox outbox;
+    if (recipients_) {
+      std::vector<std::string> policy_targets;
+      if (auto rollout = store_.latest_rollout(key); rollout && rollout->active)
+        policy_targets = policy_notify_targets(rollout->policy_json);
+      outbox = flag_event_outbox(recipients_(flag_event_kind(enabled), policy_targets),
+                                 std::string(actor), std::move(reason));
+    }
+    store::WriteResult result = store_.set_enabled(key, enabled, actor, outbox);
     if (result.status != store::WriteStatus::Ok) {
       return refused(result.status, "flag", key, result.version);
     }

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "http_message.hpp"
 #include "sluice/snapshot_publisher.hpp"
@@ -13,9 +16,15 @@ namespace sluice::server {
 // audit log. Every method blocks on the store: call it from the worker pool. Errors are JSON
 // `{"code", "message", "field"?}`: 400 invalid (the messages of `sluice validate`), 404, 409
 // (stale If-Match, existing key, managed by files), 415, 503 (store unavailable).
+// The notification targets of one flag event (kill_switch, revived), given the targets of the
+// flag's active rollout's policy: notify::recipients over the configured settings.
+using FlagEventRecipients = std::function<std::vector<std::string>(
+    std::string_view event, const std::vector<std::string>& policy_targets)>;
+
 class AdminApi {
  public:
-  AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher);
+  AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher,
+           FlagEventRecipients recipients = {});
 
   HttpResponse list_flags(const HttpRequest& request);
   HttpResponse get_flag(const HttpRequest& request);
@@ -49,6 +58,7 @@ class AdminApi {
   store::Store& store_;
   SnapshotLoader& loader_;
   const SnapshotPublisher& publisher_;
+  FlagEventRecipients recipients_;
 };
 
 }  // namespace sluice::server

@@ -146,6 +146,50 @@ TEST_F(AdminApiTest, KillAndReviveChangeStateNotDefinition) {
   EXPECT_EQ(api_->set_enabled(for_key("POST", "nope"), false, "oncall").status, 404);
 }
 
+TEST_F(AdminApiTest, KillSwitchEnqueuesItsNotificationInTheSameWrite) {
+  std::vector<std::string> asked;
+  api_ = std::make_unique<AdminApi>(
+      *store_, *loader_, *publisher_,
+      [&](std::string_view event, const std::vector<std::string>& policy_targets) {
+        asked.emplace_back(event);
+        EXPECT_TRUE(policy_targets.empty());  // no active rollout
+        return std::vector<std::string>{"ops-slack", "audit-hook"};
+      });
+  ASSERT_EQ(api_->create_flag(request("POST", kCheckout), "alice").status, 201);
+  HttpResponse killed = api_->set_enabled(
+      for_key("POST", "checkout", R"({"reason":"checkout 500s"})"), false, "oncall");
+  ASSERT_EQ(killed.status, 200) << killed.body;
+  const std::int64_t version = Json::parse(killed.body)["version"].get<std::int64_t>();
+
+  auto rows = store_->due_outbox("2100-01-01T00:00:00Z", 100);
+  ASSERT_EQ(rows.size(), 2u);
+  const std::string event_id = "flag/checkout/version/" + std::to_string(version) + "/kill_switch";
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.event_id, event_id);
+    EXPECT_EQ(row.event_kind, "kill_switch");
+    EXPECT_EQ(row.flag, "checkout");
+    Json payload = Json::parse(row.payload_json);
+    EXPECT_EQ(payload["actor"], "oncall");
+    EXPECT_EQ(payload["reason"], "checkout 500s");
+    EXPECT_EQ(payload["enabled"], false);
+  }
+  EXPECT_EQ(rows[0].target, "ops-slack");
+  EXPECT_EQ(rows[1].target, "audit-hook");
+
+  // Killing a flag that is already off changes nothing served and tells no one.
+  ASSERT_EQ(api_->set_enabled(for_key("POST", "checkout"), false, "oncall").status, 200);
+  EXPECT_EQ(store_->due_outbox("2100-01-01T00:00:00Z", 100).size(), 2u);
+  // A bad body is refused before anything is written.
+  EXPECT_EQ(api_->set_enabled(for_key("POST", "checkout", "[1]"), true, "oncall").status, 400);
+  EXPECT_EQ(store_->due_outbox("2100-01-01T00:00:00Z", 100).size(), 2u);
+
+  ASSERT_EQ(api_->set_enabled(for_key("POST", "checkout"), true, "oncall").status, 200);
+  auto after = store_->due_outbox("2100-01-01T00:00:00Z", 100);
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after[2].event_kind, "revived");
+  EXPECT_EQ(asked, (std::vector<std::string>{"kill_switch", "kill_switch", "revived"}));
+}
+
 TEST_F(AdminApiTest, AnAuditTimeThatIsNotRfc3339Is400NotAnInternalError) {
   HttpRequest query = request("GET");
   query.query = {{"since", "yesterday"}};
