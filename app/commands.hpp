@@ -67,6 +67,15 @@ struct TokenOptions {
 };
 int run_token(const TokenOptions& options);
 
+// `sluice history import FILE | export`: the anomaly model's deployment history (docs/history.md).
+struct HistoryOptions {
+  std::string action;  // import | export
+  std::string file;    // import: the file to read
+  std::string format;  // json | csv; import: empty = by the file's extension (.csv), else json
+  std::string store = "sqlite:./sluice.db";
+};
+int run_history(const HistoryOptions& options);
+
 struct ServeOptions {
   std::optional<std::string> config_file;
   std::map<std::string, std::string> flags;  // settings given on the command line

@@ -146,6 +146,23 @@ int main(int argc, char** argv) {
       "--store", token_options.store,
       "sqlite:PATH or a postgresql:// URL (default: SLUICE_STORE, sqlite:./sluice.db)");
 
+  HistoryOptions history_options;
+  if (const char* store = std::getenv("SLUICE_STORE")) history_options.store = store;
+  auto* history = app.add_subcommand(
+      "history", "Import or export the deployment history the anomaly model learns from");
+  history->add_option("action", history_options.action, "import or export")
+      ->required()
+      ->check(CLI::IsMember({"import", "export"}));
+  history->add_option("file", history_options.file, "import: the JSON or CSV file to read");
+  history
+      ->add_option("--format", history_options.format,
+                   "json or csv (import: by the file's extension when omitted; export: json)")
+      ->check(CLI::IsMember({"json", "csv"}));
+  history->add_option(
+      "--store", history_options.store,
+      "sqlite:PATH or a postgresql:// URL (default: SLUICE_STORE, sqlite:./sluice.db)");
+  history->footer("Formats: docs/history.md. Export writes to standard output.");
+
   SimulateOptions simulate_options;
   auto* simulate =
       app.add_subcommand("simulate", "Simulate rollouts of a policy on synthetic traffic");
@@ -182,6 +199,7 @@ int main(int argc, char** argv) {
   if (*demo) return run_demo(demo_options);
   if (*traffic) return run_traffic(traffic_options);
   if (*token) return run_token(token_options);
+  if (*history) return run_history(history_options);
   if (*simulate) return run_simulate(simulate_options);
   if (*serve) return run_serve(ServeOptions{serve_config_file, serve_settings});
   return kExitUsage;
