@@ -213,14 +213,28 @@ void record_stage(std::vector<StageFeatures>& stages, std::size_t stage, std::ui
 
 // ---- The model --------------------------------------------------------------------------------
 
-// One past stage, as the model keeps it.
-struct Point {
-  std::size_t entry = 0;  // index into Trained::entries
-  std::size_t stage = 0;
-  std::uint32_t treatment_bp = 0;
-  std::vector<double> values;  // per Trained::names; NaN = missing
-  double log_requests = kMissing;
-};
+namespace {
+
+// Baselines are precomputed per traffic-volume bin (log10 of the treatment's requests), each
+// from the healthy stages closest in volume to the bin's centre.
+constexpr double kVolumeBinWidth = 0.05;  // decades
+constexpr std::size_t kMaxVolumeWindow = 400;
+
+std::string outcome_words(Outcome o) {
+  switch (o) {
+    case Outcome::completed:
+      return "completed";
+    case Outcome::rolled_back_auto:
+      return "rolled back automatically";
+    case Outcome::rolled_back_manual:
+      return "rolled back by a person";
+    case Outcome::aborted:
+      return "aborted";
+  }
+  return "completed";
+}
+
+}  // namespace
 
 struct AnomalyModel::Trained {
   struct EntryInfo {
@@ -228,11 +242,23 @@ struct AnomalyModel::Trained {
     std::string flag;
     Outcome outcome = Outcome::completed;
   };
+  struct PointInfo {
+    std::size_t entry = 0;  // index into entries
+    std::size_t stage = 0;
+    std::uint32_t treatment_bp = 0;
+  };
+  struct VolumeBin {
+    double volume = kMissing;         // median log_requests of the window
+    std::vector<Baseline> baselines;  // per name
+  };
   std::vector<EntryInfo> entries;
-  std::vector<std::string> names;              // every feature name seen, sorted
-  std::vector<Point> points;                   // every stage of every kept entry
-  std::vector<std::size_t> healthy_by_volume;  // indices of completed points, by log_requests
-  std::vector<Baseline> global;                // per name, over all healthy points
+  std::vector<std::string> names;  // every feature name seen, sorted
+  std::vector<PointInfo> points;   // every stage of every kept entry
+  // points x names, standardised with the global healthy baselines; NaN = missing.
+  std::vector<double> standardised;
+  std::vector<Baseline> global;  // per name, over all healthy stages
+  double first_bin = 0;          // log_requests at the centre of bins[0]
+  std::vector<VolumeBin> bins;
   std::size_t healthy_entries = 0;
   ModelSettings settings;
 
@@ -282,64 +308,83 @@ AnomalyModel AnomalyModel::train(std::span<const HistoryEntry> history,
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   t->names = std::move(names);
+  const std::size_t width = t->names.size();
 
+  // Raw values, points x names.
+  std::vector<double> raw;
+  std::vector<double> volumes;       // log_requests per point
+  std::vector<std::size_t> healthy;  // healthy points with a finite volume, by volume
   for (std::size_t i : order) {
     const HistoryEntry& e = history[i];
     const std::size_t entry = t->entries.size();
     t->entries.push_back({e.key, e.flag, e.outcome});
     if (e.outcome == Outcome::completed) ++t->healthy_entries;
     for (const StageFeatures& s : e.stages) {
-      Point p;
-      p.entry = entry;
-      p.stage = s.stage;
-      p.treatment_bp = s.treatment_bp;
-      p.values.assign(t->names.size(), kMissing);
+      const std::size_t row = t->points.size();
+      t->points.push_back({entry, s.stage, s.treatment_bp});
+      raw.resize(raw.size() + width, kMissing);
       for (const Feature& f : s.features.features)
-        p.values[t->index_of(f.name)] = f.value;
-      p.log_requests = s.features.value(feature::log_requests);
-      t->points.push_back(std::move(p));
+        raw[row * width + t->index_of(f.name)] = f.value;
+      volumes.push_back(s.features.value(feature::log_requests));
+      if (e.outcome == Outcome::completed && finite(volumes.back())) healthy.push_back(row);
     }
   }
-  for (std::size_t i = 0; i < t->points.size(); ++i)
-    if (t->entries[t->points[i].entry].outcome == Outcome::completed)
-      t->healthy_by_volume.push_back(i);
-  std::stable_sort(t->healthy_by_volume.begin(), t->healthy_by_volume.end(),
-                   [&](std::size_t a, std::size_t b) {
-                     const double x = t->points[a].log_requests;
-                     const double y = t->points[b].log_requests;
-                     if (finite(x) != finite(y)) return finite(x);  // NaN last
-                     return finite(x) && x < y;
-                   });
-  t->global.resize(t->names.size());
+  std::stable_sort(healthy.begin(), healthy.end(),
+                   [&](std::size_t a, std::size_t b) { return volumes[a] < volumes[b]; });
+
   std::vector<double> values;
-  for (std::size_t n = 0; n < t->names.size(); ++n) {
+  t->global.resize(width);
+  for (std::size_t n = 0; n < width; ++n) {
     values.clear();
-    for (std::size_t i : t->healthy_by_volume)
-      if (finite(t->points[i].values[n])) values.push_back(t->points[i].values[n]);
+    for (std::size_t row = 0; row < t->points.size(); ++row)
+      if (t->entries[t->points[row].entry].outcome == Outcome::completed &&
+          finite(raw[row * width + n]))
+        values.push_back(raw[row * width + n]);
     t->global[n] = baseline_of(values);
+  }
+  t->standardised.assign(raw.size(), kMissing);
+  for (std::size_t row = 0; row < t->points.size(); ++row)
+    for (std::size_t n = 0; n < width; ++n)
+      if (t->global[n].ok() && finite(raw[row * width + n]))
+        t->standardised[row * width + n] =
+            (raw[row * width + n] - t->global[n].median) / t->global[n].scale;
+
+  // Volume bins: for each, the healthy stages nearest in volume to its centre.
+  if (!healthy.empty()) {
+    const double lowest = volumes[healthy.front()];
+    const double highest = volumes[healthy.back()];
+    const std::size_t bins = 1 + static_cast<std::size_t>((highest - lowest) / kVolumeBinWidth);
+    const std::size_t want = std::min(
+        healthy.size(), std::clamp(static_cast<std::size_t>(kVolumeWindowFraction *
+                                                            static_cast<double>(healthy.size())),
+                                   kVolumeWindow, kMaxVolumeWindow));
+    t->first_bin = lowest;
+    t->bins.resize(bins);
+    std::size_t lo = 0;
+    for (std::size_t b = 0; b < bins; ++b) {
+      const double centre = lowest + kVolumeBinWidth * static_cast<double>(b);
+      // Slide the window [lo, lo + want) to be centred on `centre` as nearly as possible.
+      while (lo + want < healthy.size() &&
+             centre - volumes[healthy[lo]] > volumes[healthy[lo + want]] - centre)
+        ++lo;
+      Trained::VolumeBin& bin = t->bins[b];
+      values.clear();
+      for (std::size_t i = lo; i < lo + want; ++i)
+        values.push_back(volumes[healthy[i]]);
+      bin.volume = median_of(values);
+      bin.baselines.resize(width);
+      for (std::size_t n = 0; n < width; ++n) {
+        values.clear();
+        for (std::size_t i = lo; i < lo + want; ++i)
+          if (finite(raw[healthy[i] * width + n])) values.push_back(raw[healthy[i] * width + n]);
+        bin.baselines[n] = baseline_of(values);
+      }
+    }
   }
   AnomalyModel model;
   model.trained_ = std::move(t);
   return model;
 }
-
-namespace {
-
-std::string outcome_words(Outcome o) {
-  switch (o) {
-    case Outcome::completed:
-      return "completed";
-    case Outcome::rolled_back_auto:
-      return "rolled back automatically";
-    case Outcome::rolled_back_manual:
-      return "rolled back by a person";
-    case Outcome::aborted:
-      return "aborted";
-  }
-  return "completed";
-}
-
-}  // namespace
 
 Assessment AnomalyModel::score(const FeatureVector& x, std::size_t min_history) const {
   const Trained& t = *trained_;
@@ -356,63 +401,33 @@ Assessment AnomalyModel::score(const FeatureVector& x, std::size_t min_history) 
     return a;
   }
   a.abstained = false;
+  const std::size_t width = t.names.size();
 
-  // The healthy stages closest in traffic volume: the baseline for each scored feature.
+  // The baselines of the healthy stages closest in traffic volume. Less traffic than they had
+  // means more sampling noise: deviations are discounted by sqrt(requests now / requests
+  // typical of the baseline), never amplified.
   const double volume = x.value(feature::log_requests);
-  std::size_t finite_volume = 0;
-  while (finite_volume < t.healthy_by_volume.size() &&
-         finite(t.points[t.healthy_by_volume[finite_volume]].log_requests))
-    ++finite_volume;
-  std::size_t lo = 0;
-  std::size_t hi = t.healthy_by_volume.size();
-  double window_volume = kMissing;
-  if (finite(volume) && finite_volume > 0) {
-    const std::size_t want = std::min(
-        finite_volume,
-        std::max(kVolumeWindow, static_cast<std::size_t>(kVolumeWindowFraction *
-                                                         static_cast<double>(finite_volume))));
-    auto volume_at = [&](std::size_t i) { return t.points[t.healthy_by_volume[i]].log_requests; };
-    std::size_t mid = 0;
-    while (mid < finite_volume && volume_at(mid) < volume)
-      ++mid;
-    lo = mid;
-    hi = mid;
-    while (hi - lo < want) {
-      if (lo == 0) {
-        ++hi;
-      } else if (hi == finite_volume) {
-        --lo;
-      } else if (volume - volume_at(lo - 1) <= volume_at(hi) - volume) {
-        --lo;
-      } else {
-        ++hi;
-      }
-    }
-    std::vector<double> vols;
-    for (std::size_t i = lo; i < hi; ++i)
-      vols.push_back(volume_at(i));
-    window_volume = median_of(vols);
+  const Trained::VolumeBin* bin = nullptr;
+  if (finite(volume) && !t.bins.empty()) {
+    const double position = std::round((volume - t.first_bin) / kVolumeBinWidth);
+    const std::size_t b = position <= 0 ? 0
+                          : position >= static_cast<double>(t.bins.size() - 1)
+                              ? t.bins.size() - 1
+                              : static_cast<std::size_t>(position);
+    bin = &t.bins[b];
   }
-  // Less traffic than the baseline's stages had means more sampling noise: deviations are
-  // discounted by sqrt(requests now / requests typical of the baseline), never amplified.
-  const double discount = finite(volume) && finite(window_volume) && volume < window_volume
-                              ? std::sqrt(std::pow(10.0, volume - window_volume))
+  const double discount = bin && finite(bin->volume) && volume < bin->volume
+                              ? std::sqrt(std::pow(10.0, volume - bin->volume))
                               : 1.0;
 
   double energy = 0;
-  std::vector<double> values;
-  std::vector<double> z_of(t.names.size(), kMissing);  // standardised, for neighbours
+  std::vector<double> query(width, kMissing);  // standardised, for neighbours
   for (const Feature& f : x.features) {
     const std::size_t n = t.index_of(f.name);
-    if (n == t.names.size() || !finite(f.value)) continue;
-    if (t.global[n].ok()) z_of[n] = (f.value - t.global[n].median) / t.global[n].scale;
+    if (n == width || !finite(f.value)) continue;
+    if (t.global[n].ok()) query[n] = (f.value - t.global[n].median) / t.global[n].scale;
     if (f.worse == Worse::neither) continue;
-    values.clear();
-    for (std::size_t i = lo; i < hi; ++i) {
-      const double v = t.points[t.healthy_by_volume[i]].values[n];
-      if (finite(v)) values.push_back(v);
-    }
-    Baseline b = baseline_of(values);
+    Baseline b = bin ? bin->baselines[n] : Baseline{};
     if (!b.ok()) b = t.global[n];
     if (!b.ok()) continue;
     double z = (f.value - b.median) / b.scale;
@@ -430,29 +445,40 @@ Assessment AnomalyModel::score(const FeatureVector& x, std::size_t min_history) 
 
   // Nearest past stages (one per rollout) in the globally standardised space: root mean square
   // difference over the features both have.
+  std::vector<std::size_t> used;
+  for (std::size_t n = 0; n < width; ++n)
+    if (finite(query[n])) used.push_back(n);
   std::vector<std::pair<double, std::size_t>> best;  // distance, point
-  for (std::size_t i = 0; i < t.points.size(); ++i) {
-    const Point& p = t.points[i];
+  best.reserve(t.points.size());
+  for (std::size_t row = 0; row < t.points.size(); ++row) {
+    const double* p = &t.standardised[row * width];
     double sum = 0;
     std::size_t shared = 0;
-    for (std::size_t n = 0; n < z_of.size(); ++n) {
-      if (!finite(z_of[n]) || !finite(p.values[n])) continue;
-      const double d = z_of[n] - (p.values[n] - t.global[n].median) / t.global[n].scale;
+    for (std::size_t n : used) {
+      if (!finite(p[n])) continue;
+      const double d = query[n] - p[n];
       sum += d * d;
       ++shared;
     }
-    if (shared == 0) continue;
-    best.emplace_back(std::sqrt(sum / static_cast<double>(shared)), i);
+    if (shared > 0) best.emplace_back(std::sqrt(sum / static_cast<double>(shared)), row);
   }
-  std::sort(best.begin(), best.end());
+  // Enough candidates for `neighbours` distinct rollouts in almost every case; the rest sorted
+  // only when they are not.
+  std::size_t candidates = std::min(best.size(), 8 * t.settings.neighbours + 8);
+  std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(candidates),
+                    best.end());
   std::vector<std::size_t> seen;
-  for (const auto& [distance, i] : best) {
-    if (a.nearest.size() >= t.settings.neighbours) break;
-    const Point& p = t.points[i];
+  for (std::size_t i = 0; i < best.size() && a.nearest.size() < t.settings.neighbours; ++i) {
+    if (i == candidates) {
+      std::sort(best.begin() + static_cast<std::ptrdiff_t>(candidates), best.end());
+      candidates = best.size();
+    }
+    const Trained::PointInfo& p = t.points[best[i].second];
     if (std::find(seen.begin(), seen.end(), p.entry) != seen.end()) continue;
     seen.push_back(p.entry);
     const Trained::EntryInfo& e = t.entries[p.entry];
-    a.nearest.push_back(Neighbour{e.key, e.flag, e.outcome, p.stage, p.treatment_bp, distance});
+    a.nearest.push_back(
+        Neighbour{e.key, e.flag, e.outcome, p.stage, p.treatment_bp, best[i].first});
   }
 
   std::string s = "anomaly score " + format("%.2f", a.score);
