@@ -444,23 +444,22 @@ Assessment AnomalyModel::score(const FeatureVector& x, std::size_t min_history) 
   if (a.top.size() > t.settings.top_features) a.top.resize(t.settings.top_features);
 
   // Nearest past stages (one per rollout) in the globally standardised space: root mean square
-  // difference over the features both have.
+  // difference over the features the observation has; a feature the past stage lacks counts as
+  // its healthy median (0), so stages with little data (a 100% soak without control) are not
+  // "near" everything.
   std::vector<std::size_t> used;
   for (std::size_t n = 0; n < width; ++n)
     if (finite(query[n])) used.push_back(n);
   std::vector<std::pair<double, std::size_t>> best;  // distance, point
-  best.reserve(t.points.size());
-  for (std::size_t row = 0; row < t.points.size(); ++row) {
+  if (!used.empty()) best.reserve(t.points.size());
+  for (std::size_t row = 0; row < t.points.size() && !used.empty(); ++row) {
     const double* p = &t.standardised[row * width];
     double sum = 0;
-    std::size_t shared = 0;
     for (std::size_t n : used) {
-      if (!finite(p[n])) continue;
-      const double d = query[n] - p[n];
+      const double d = query[n] - (finite(p[n]) ? p[n] : 0.0);
       sum += d * d;
-      ++shared;
     }
-    if (shared > 0) best.emplace_back(std::sqrt(sum / static_cast<double>(shared)), row);
+    best.emplace_back(std::sqrt(sum / static_cast<double>(used.size())), row);
   }
   // Enough candidates for `neighbours` distinct rollouts in almost every case; the rest sorted
   // only when they are not.
