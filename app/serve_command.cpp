@@ -107,6 +107,7 @@ int run_serve(const ServeOptions& options) {
   server::EventHub hub;
   server::AdminApi admin(store, loader, publisher);
   server::RolloutApi rollout_api(store, rollouts, policies, loader);
+  server::NotificationsApi notifications_api(store);
   auto aggregator = std::make_shared<metrics::EventAggregator>(wall_clock);
   server::ServiceParts parts{store,   publisher, loader,        admin,        auth,
                              workers, hub,       metrics.get(), &rollout_api, {}};
@@ -122,6 +123,7 @@ int run_serve(const ServeOptions& options) {
     return server::HttpResponse::json(
         202, nlohmann::json{{"accepted", result.accepted}, {"rejected", result.rejected}}.dump());
   };
+  parts.notifications = &notifications_api;
   server::ServiceRoutes routes(parts);
   server::Router router;
   routes.add_to(router);

@@ -106,6 +106,16 @@ Handler ServiceRoutes::rollout_write(HttpResponse (RolloutApi::*method)(const Ht
                     });
 }
 
+Handler ServiceRoutes::on_workers(
+    Access access, std::function<HttpResponse(const HttpRequest&, const std::string&)> call) {
+  return authorized(access, [this, call = std::move(call)](HttpRequest&& request, Respond respond,
+                                                           const Principal& who) {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    parts_.workers.post(
+        [call, shared, respond, actor = who.name] { respond(call(*shared, actor)); });
+  });
+}
+
 void ServiceRoutes::add_to(Router& router) {
   router.add_sync("GET", "/healthz",
                   [](const HttpRequest&) { return HttpResponse::json(200, R"({"status":"ok"})"); });
@@ -178,6 +188,19 @@ void ServiceRoutes::add_to(Router& router) {
     router.add("GET", "/v1/rollouts/{flag}", rollout_read(&RolloutApi::get));
     router.add("GET", "/v1/rollouts/{flag}/decisions", rollout_read(&RolloutApi::decisions));
     router.add("POST", "/v1/rollouts/{flag}/{command}", rollout_write(&RolloutApi::command));
+  }
+  if (NotificationsApi* api = parts_.notifications) {
+    router.add("GET", "/v1/notifications",
+               on_workers(Access::Read, [api](const HttpRequest& r, const std::string&) {
+                 return api->list(r);
+               }));
+    router.add("GET", "/v1/notifications/{id}",
+               on_workers(Access::Read,
+                          [api](const HttpRequest& r, const std::string&) { return api->get(r); }));
+    router.add("POST", "/v1/notifications/{id}/retry",
+               on_workers(Access::Write, [api](const HttpRequest& r, const std::string& actor) {
+                 return api->retry(r, actor);
+               }));
   }
   if (parts_.ingest_events) {
     // Applications report outcomes with an sdk token, like they evaluate.

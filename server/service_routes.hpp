@@ -11,6 +11,7 @@
 #include "auth.hpp"
 #include "evaluation_metrics.hpp"
 #include "event_stream.hpp"
+#include "notifications_api.hpp"
 #include "ofrep.hpp"
 #include "rollout_api.hpp"
 #include "router.hpp"
@@ -33,6 +34,7 @@ struct ServiceParts {
   RolloutApi* rollouts = nullptr;    // null: no /v1/rollouts routes
   // POST /v1/events (the built-in metrics source); empty: no route. Runs on the event loop.
   std::function<HttpResponse(const HttpRequest&)> ingest_events;
+  NotificationsApi* notifications = nullptr;  // null: no /v1/notifications routes
 };
 
 // Every route of `sluice serve`: health, metrics, OFREP, the admin API and the event stream,
@@ -58,6 +60,9 @@ class ServiceRoutes {
   Handler admin_write(HttpResponse (AdminApi::*method)(const HttpRequest&, std::string_view));
   Handler rollout_read(HttpResponse (RolloutApi::*method)(const HttpRequest&));
   Handler rollout_write(HttpResponse (RolloutApi::*method)(const HttpRequest&, std::string_view));
+  // Runs `call` with the request and the token's name on the worker pool once `access` is allowed.
+  Handler on_workers(Access access,
+                     std::function<HttpResponse(const HttpRequest&, const std::string&)> call);
   std::optional<HttpResponse> open_stream(const HttpRequest& request,
                                           const std::shared_ptr<EventSink>& sink);
   std::string served_flag_json(const std::string& key) const;
