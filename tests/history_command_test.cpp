@@ -36,7 +36,7 @@ constexpr const char* kOne = R"({
       "flag": "checkout",
       "outcome": "completed",
       "started_at": "2026-10-01T10:00:00Z",
-      "finished_at": "2026-10-01T11:00:00+02:00",
+      "finished_at": "2026-10-01T13:00:00+02:00",
       "stages": [
         {"stage": 1, "percent": 5,
          "features": {"error_rate_ratio": 1.01, "latency_p95_ratio": 0.99,
@@ -104,7 +104,7 @@ TEST(CliHistory, ExportThenImportRoundTripsInBothFormats) {
   const auto& r = file.at("rollouts")[0];
   EXPECT_EQ(r.at("id"), "deploy-1");
   EXPECT_EQ(r.at("started_at"), "2026-10-01T10:00:00.000Z");
-  EXPECT_EQ(r.at("finished_at"), "2026-10-01T09:00:00.000Z");
+  EXPECT_EQ(r.at("finished_at"), "2026-10-01T11:00:00.000Z");
   EXPECT_EQ(r.at("stages")[0].at("stage"), 1);
   EXPECT_EQ(r.at("stages")[0].at("features").at("custom:conversion"), 1.02);
   EXPECT_EQ(r.at("stages")[0].at("lower_is_worse")[0], "custom:conversion");
@@ -159,7 +159,9 @@ TEST(CliHistory, JsonErrorsNameFileLineAndField) {
               HasSubstr("version.json:1: 'schema_version' must be 1"));
 
   // Nothing of a bad file is imported.
-  EXPECT_TRUE(store::open_store(store_url(dir))->list_history().empty());
+  auto store = store::open_store(store_url(dir));
+  store->migrate();
+  EXPECT_TRUE(store->list_history().empty());
 }
 
 TEST(CliHistory, CsvErrorsNameFileLineAndColumn) {

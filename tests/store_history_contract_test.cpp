@@ -78,7 +78,7 @@ TEST_P(HistoryContract, EmptyAtFirst) {
 TEST_P(HistoryContract, ImportCountsDuplicatesAuditsOnceAndFeedsTheChangeFeed) {
   auto first =
       store_->import_history({history("deploy-1", "2024-03-01T10:00:00Z"),
-                              history("deploy-2", "2024-03-01T11:00:00+01:00", "rolled_back_auto")},
+                              history("deploy-2", "2024-03-01T10:30:00+01:00", "rolled_back_auto")},
                              "alice");
   EXPECT_EQ(first.inserted, 2u);
   EXPECT_EQ(first.duplicates, 0u);
@@ -102,9 +102,9 @@ TEST_P(HistoryContract, ImportCountsDuplicatesAuditsOnceAndFeedsTheChangeFeed) {
 
   const auto rows = store_->list_history();
   ASSERT_EQ(rows.size(), 3u);
-  // Oldest first by finished_at: deploy-2 finished at 10:00Z (11:00+01:00), then deploy-1.
+  // Oldest first by finished_at: deploy-2 finished at 09:30Z (10:30+01:00), then deploy-1.
   EXPECT_EQ(rows[0].key, "deploy-2");
-  EXPECT_EQ(rows[0].finished_at, "2024-03-01T10:00:00.000Z");  // canonical
+  EXPECT_EQ(rows[0].finished_at, "2024-03-01T09:30:00.000Z");  // canonical
   EXPECT_EQ(rows[0].outcome, "rolled_back_auto");              // the first row with a key is kept
   EXPECT_EQ(rows[1].key, "deploy-1");
   EXPECT_EQ(rows[2].key, "deploy-3");

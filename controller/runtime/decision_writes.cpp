@@ -1,5 +1,6 @@
 #include "decision_writes.hpp"
 
+#include "rollout_history.hpp"
 #include "rollout_json.hpp"
 
 namespace sluice::controller {
@@ -12,7 +13,9 @@ store::DecisionWrite decision_write(const store::RolloutRecord& record, const Po
   w.rollout_id = record.id;
   w.expected_sequence = static_cast<std::int64_t>(decision.next.sequence) - 1;
   w.state_json = state_to_json(decision.next);
-  w.window_json = window_to_json(next_window);
+  // The per-stage feature vectors (rollout_history.hpp) go on with every decision, a person's
+  // command included, so the decision that finishes the rollout can write its history row.
+  w.window_json = carry_stage_features(record.window_json, window_to_json(next_window));
   w.phase = std::string(rollout::to_string(decision.next.phase));
   w.active = !decision.next.terminal();
   w.decision = decision_record(decision, record.id, record.flag);

@@ -194,6 +194,11 @@ store::DecisionRecord decision_record(const rollout::Decision& d, std::int64_t r
     if (evidence.is_null()) evidence = Json::object();
     evidence["split"] = split_json(*d.effects.split);
   }
+  if (d.anomaly) {
+    // What the anomaly model said of this interval (docs/anomaly.md), abstentions included.
+    if (evidence.is_null()) evidence = Json::object();
+    evidence["anomaly"] = Json::parse(anomaly::assessment_to_json(*d.anomaly));
+  }
   r.evidence_json = evidence.dump();
   return r;
 }

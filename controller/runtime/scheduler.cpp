@@ -14,8 +14,10 @@
 #include <utility>
 
 #include "decision_writes.hpp"
+#include "rollout_history.hpp"
 #include "rollout_json.hpp"
 #include "sluice/analysis_window.hpp"
+#include "sluice/anomaly.hpp"
 #include "sluice/rollout.hpp"
 
 namespace sluice::controller {
@@ -68,6 +70,26 @@ std::optional<rollout::IntervalCounts> interval_of(const metrics::WindowResult& 
   c.errors = it->second.errors;
   c.latency = it->second.latency;
   return c;
+}
+
+// The anomaly model trained on every history row (oldest first). Rows whose stages or outcome do
+// not parse are left out (and counted), so one bad import cannot stop the controller.
+std::shared_ptr<const anomaly::AnomalyModel> train_model(
+    const std::vector<store::RolloutHistoryRecord>& rows, std::size_t& skipped) {
+  std::vector<anomaly::HistoryEntry> entries;
+  entries.reserve(rows.size());
+  skipped = 0;
+  for (const auto& row : rows) {
+    auto outcome = anomaly::parse_outcome(row.outcome);
+    auto stages = anomaly::stages_from_json(row.stages_json);
+    if (!outcome || !stages.ok()) {
+      ++skipped;
+      continue;
+    }
+    entries.push_back(anomaly::HistoryEntry{row.key, row.flag, *outcome, std::move(*stages.value),
+                                            row.started_at, row.finished_at});
+  }
+  return std::make_shared<const anomaly::AnomalyModel>(anomaly::AnomalyModel::train(entries));
 }
 
 }  // namespace
@@ -132,6 +154,12 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   std::optional<Quiet> quiet;
   bool leading = false;
   bool leading_known = false;
+  // The anomaly model, trained on the blocking pool at the first tick, after a tick that wrote a
+  // history row (a rollout finished) and after a "history" change (an import); shared by every
+  // rollout's score (trained once per change, not per rollout).
+  std::shared_ptr<const anomaly::AnomalyModel> model =
+      std::make_shared<const anomaly::AnomalyModel>();
+  bool retrain = true;
   std::map<std::int64_t, std::string> reported_bad;  // rollouts whose stored rows do not parse
 
   std::mutex stop_mutex;
@@ -165,7 +193,9 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     busy = true;
     wake_requested = false;
     set_idle(false);
-    run_blocking([self = shared_from_this(), quiet = std::exchange(quiet, std::nullopt)] {
+    const bool train = std::exchange(retrain, false);
+    if (train) quiet.reset();  // the new model may change decisions: read the rollouts
+    run_blocking([self = shared_from_this(), quiet = std::exchange(quiet, std::nullopt), train] {
       // Only the replica holding the lease decides (ARCHITECTURE decision 6); the others wait.
       const bool holds_lease = self->store.hold_controller_lease();
       asio::post(self->strand, [self, holds_lease] { self->set_leading(holds_lease); });
@@ -173,6 +203,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         asio::post(self->strand, [self] { self->finish_tick(false); });
         return;
       }
+      if (train) self->train_from_history();
       try {
         // Read first: a write that lands while the rollouts are read moves it, so the next poll
         // reads them again.
@@ -195,6 +226,28 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
         });
       }
     });
+  }
+
+  // On the blocking pool: reads the history and trains; the strand gets the model before the
+  // rollouts of this tick are planned (both are posted to it in this order).
+  void train_from_history() {
+    try {
+      const auto rows = store.list_history();
+      std::size_t skipped = 0;
+      auto trained = train_model(rows, skipped);
+      asio::post(strand, [self = shared_from_this(), trained = std::move(trained), skipped] {
+        self->model = trained;
+        if (skipped > 0) {
+          self->error("controller: " + std::to_string(skipped) +
+                      " deployment history rows do not parse; the anomaly model leaves them out");
+        }
+      });
+    } catch (const std::exception& e) {
+      asio::post(strand, [self = shared_from_this(), what = std::string(e.what())] {
+        self->retrain = true;  // try again at the next poll
+        self->error("controller: cannot read the deployment history: " + what);
+      });
+    }
   }
 
   void set_leading(bool now_leading) {
@@ -368,6 +421,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
           for (const auto& [name, result] : due.custom_control) {
             if (result.value) observations.control.custom[name] = *result.value;
           }
+          observe_anomaly(due, observations);
         }
       }
       rollout::Decision decision = rollout::step(policy, due.state, observations, due.end);
@@ -385,6 +439,23 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     }
     if (writes.empty()) return finish_tick(tick->catching_up);
     persist(tick, std::move(writes));
+  }
+
+  // What the anomaly model sees of this interval: the feature vector, kept as the stage's summary
+  // in the window JSON for the history row written when the rollout finishes (every rollout:
+  // the history is the training data, whether or not its own policy uses the model), and scored
+  // for the state machine when the policy enables the model.
+  void observe_anomaly(Due& due, rollout::Observations& observations) {
+    const Policy& policy = *due.policy;
+    anomaly::FeatureVector features = anomaly::observe(policy, due.state, observations, due.end);
+    if (policy.anomaly_enabled()) {
+      observations.anomaly = model->score(features, policy.anomaly->min_history);
+    }
+    std::vector<anomaly::StageFeatures> stages = stage_features_of(due.record.window_json);
+    anomaly::record_stage(stages, due.state.stage, due.state.treatment_bp, std::move(features));
+    // decision_write carries the member from the record into the decision's window.
+    due.record.window_json =
+        with_stage_features(due.record.window_json, anomaly::stages_to_json(stages));
   }
 
   void persist(const std::shared_ptr<Tick>& tick, std::vector<store::DecisionWrite> writes) {
@@ -419,6 +490,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       switch (results[i].status) {
         case store::DecisionWriteStatus::Ok:
           ++tick->report.decisions_written;
+          if (writes[i].history) retrain = true;  // a rollout finished: learn from it
           if (hooks.on_decision) hooks.on_decision(writes[i].decision);
           break;
         case store::DecisionWriteStatus::Conflict:
@@ -447,6 +519,17 @@ RolloutScheduler::~RolloutScheduler() {
 }
 
 void RolloutScheduler::start() {
+  // An import of deployment history (any replica, any process) retrains the model.
+  impl_->store.subscribe([weak = std::weak_ptr<Impl>(impl_)](const store::Change& change) {
+    if (change.kind != "history") return;
+    if (auto self = weak.lock()) {
+      asio::post(self->strand, [self] {
+        self->retrain = true;
+        self->quiet.reset();
+        if (!self->busy) self->timer.cancel();
+      });
+    }
+  });
   asio::post(impl_->strand, [self = impl_] { self->begin_tick(); });
 }
 
