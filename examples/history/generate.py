@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Generates the sample deployment history (docs/history.md): 40 healthy rollouts that completed
-and 6 that went wrong, in both file formats. Deterministic (seeded); run from this folder:
-    python3 generate.py
+and 6 that went wrong, as history.csv. Deterministic (seeded); run from this folder:
+    python3 generate.py [--json FILE]
+Only the CSV is kept here: `sluice validate examples` reads every .json file under examples/ as
+flag or policy definitions. `--json FILE` also writes the JSON form (or: sluice history export).
 """
 import csv
 import json
 import math
 import random
+import sys
 
 rng = random.Random(5)
 FLAGS = ["checkout", "search", "new-pdf-engine", "cart", "redesigned-dashboard", "recommendations"]
@@ -67,9 +70,10 @@ def main():
         outcome, kind = bad.get(n, ("completed", None))
         rollouts.append(rollout(n, start, outcome, kind))
         start += rng.randint(3, 30) * 3600
-    with open("history.json", "w") as out:
-        json.dump({"schema_version": 1, "rollouts": rollouts}, out, indent=2)
-        out.write("\n")
+    if len(sys.argv) == 3 and sys.argv[1] == "--json":
+        with open(sys.argv[2], "w") as out:
+            json.dump({"schema_version": 1, "rollouts": rollouts}, out, indent=2)
+            out.write("\n")
     with open("history.csv", "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "flag", "outcome", "started_at", "finished_at", "stage", "percent"] +
