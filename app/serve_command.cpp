@@ -17,6 +17,7 @@
 #include "http_server.hpp"
 #include "policy_cache.hpp"
 #include "rollout_api.hpp"
+#include "rollout_history.hpp"
 #include "rollout_json.hpp"
 #include "rollout_service.hpp"
 #include "router.hpp"
@@ -79,11 +80,16 @@ int run_serve(const ServeOptions& options) {
   const auto wall_clock = [] { return std::chrono::system_clock::now(); };
   controller::PolicyCache policies;
   std::function<void()> wake_controller;  // set once the scheduler exists
+  // What decisions write besides themselves: the history row of a finished rollout (the anomaly
+  // model's training data, docs/history.md).
+  controller::DecisionWriteHooks decision_writes;
+  decision_writes.history = controller::history_hook();
   controller::RolloutService rollouts(
       store, policies, [&loader] { return loader.definitions(); }, wall_clock,
       [&wake_controller] {
         if (wake_controller) wake_controller();
-      });
+      },
+      decision_writes);
   loader.set_rollouts(
       [&rollouts](const std::vector<store::FlagRecord>& flags) { return rollouts.splits(flags); },
       [&rollouts, &log](const std::vector<Policy>& folder_policies) {
@@ -201,6 +207,7 @@ int run_serve(const ServeOptions& options) {
     };
     controller::SchedulerOptions scheduler_options;
     scheduler_options.poll = std::chrono::milliseconds(config.controller_poll_ms);
+    scheduler_options.writes = decision_writes;
     scheduler = std::make_unique<controller::RolloutScheduler>(
         http.io_context(), store,
         [&workers](std::function<void()> task) { workers.post(std::move(task)); }, *source,
