@@ -7,6 +7,7 @@
 #include <string>
 
 #include "run_command.hpp"
+#include "sluice/anomaly.hpp"
 #include "sluice/store/store.hpp"
 
 namespace sluice {
@@ -75,8 +76,12 @@ TEST(CliHistory, ImportsTheSampleAndCountsDuplicates) {
       stages[0].at("context"),
       nlohmann::json::parse(R"(["treatment_share","log_requests","time_in_stage_intervals"])"));
   std::size_t bad = 0;
-  for (const auto& row : rows)
+  for (const auto& row : rows) {
     bad += row.outcome != "completed";
+    // What the controller's model reads (strict): every imported row parses.
+    const auto parsed = anomaly::stages_from_json(row.stages_json);
+    EXPECT_TRUE(parsed.ok()) << row.key << ": " << parsed.error;
+  }
   EXPECT_EQ(bad, 6u);
 }
 
@@ -98,6 +103,15 @@ TEST(CliHistory, ExportThenImportRoundTripsInBothFormats) {
   TempDir dir;
   dir.write("one.json", kOne);
   ASSERT_EQ(history(dir, "import one.json").exit_code, 0);
+  {
+    auto store = store::open_store(store_url(dir));
+    const auto parsed = anomaly::stages_from_json(store->list_history().at(0).stages_json);
+    ASSERT_TRUE(parsed.ok()) << parsed.error;
+    const auto& first = parsed.value->at(0).features;
+    EXPECT_EQ(first.find("custom:conversion")->worse, anomaly::Worse::lower);
+    EXPECT_EQ(first.find("treatment_share")->worse, anomaly::Worse::neither);
+    EXPECT_EQ(first.find("error_rate_ratio")->worse, anomaly::Worse::higher);
+  }
   auto exported = history(dir, "export --format json");
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   const auto file = nlohmann::json::parse(exported.out);
