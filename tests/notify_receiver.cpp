@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -41,6 +42,8 @@ std::optional<TlsFiles> make_test_certificates(const std::string& dir, std::stri
     if (why) *why = "the openssl command is missing (apt-get install openssl)";
     return std::nullopt;
   }
+  std::error_code created;
+  std::filesystem::create_directories(dir, created);  // a fresh subfolder is fine
   TlsFiles files{dir + "/ca.pem", dir + "/server.pem", dir + "/server.key"};
   // EC keys: generated in milliseconds, unlike RSA.
   const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";

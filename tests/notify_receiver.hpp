@@ -31,9 +31,9 @@ struct TlsFiles {
   std::string server_key;
 };
 
-// Makes a test CA and a server certificate with the openssl command into `dir`, the server's
-// for the names in `subject_alt_names`. Nothing (and `why`) when the openssl command is missing
-// or fails.
+// Makes a test CA and a server certificate with the openssl command into `dir` (created if
+// missing), the server's for the names in `subject_alt_names`. Nothing (and `why`) when the
+// openssl command is missing or fails.
 std::optional<TlsFiles> make_test_certificates(
     const std::string& dir, std::string* why,
     const std::string& subject_alt_names = "IP:127.0.0.1,DNS:localhost");
