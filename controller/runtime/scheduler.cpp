@@ -452,7 +452,12 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       observations.anomaly = model->score(features, policy.anomaly->min_history);
     }
     std::vector<anomaly::StageFeatures> stages = stage_features_of(due.record.window_json);
-    anomaly::record_stage(stages, due.state.stage, due.state.treatment_bp, std::move(features));
+    // Waiting for approval, `stage` is the one to enter; the one before it is still served.
+    const std::size_t served =
+        due.state.phase == rollout::Phase::waiting_for_approval && due.state.stage > 0
+            ? due.state.stage - 1
+            : due.state.stage;
+    anomaly::record_stage(stages, served, due.state.treatment_bp, std::move(features));
     // decision_write carries the member from the record into the decision's window.
     due.record.window_json =
         with_stage_features(due.record.window_json, anomaly::stages_to_json(stages));
