@@ -276,7 +276,10 @@ Decision tick(const Policy& policy, const RolloutState& state, const Observation
   const bool anomaly_warning =
       anomaly_acts && !anomaly_critical && assessment->score >= policy.anomaly->warning;
   auto anomaly_text = [&](const char* level_name, double level) {
-    return assessment->sentence + " (" + level_name + " level " + format_level(level) + ")";
+    char score[32];
+    std::snprintf(score, sizeof score, "anomaly score %.2f", assessment->score);
+    const std::string said = assessment->sentence.empty() ? score : assessment->sentence;
+    return said + " (" + level_name + " level " + format_level(level) + ")";
   };
   auto judged = [&](Decision& d) {
     d.evidence = judgement;
