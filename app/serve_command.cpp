@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "admin_api.hpp"
 #include "auth.hpp"
@@ -30,6 +32,8 @@
 #include "sluice/metrics/event_aggregator.hpp"
 #include "sluice/metrics/events_json.hpp"
 #include "sluice/metrics/prometheus_source.hpp"
+#include "sluice/notify/delivery_worker.hpp"
+#include "sluice/notify/settings.hpp"
 #include "sluice/store/errors.hpp"
 #include "snapshot_loader.hpp"
 #include "timed_store.hpp"
@@ -55,6 +59,25 @@ int run_serve(const ServeOptions& options) {
   }
   const ServeConfig& config = *loaded.config;
   ServerLog log(config.log_format == "json", config.log_level);
+
+  // Without a notifications file nothing is enqueued: a policy's `notify:` names mean nothing
+  // until targets are configured.
+  std::optional<notify::Settings> notification_settings;
+  if (!config.notifications.empty()) {
+    notify::SettingsResult settings = notify::load_settings(config.notifications, from_environment);
+    if (!settings.settings) {
+      for (const auto& error : settings.errors)
+        fmt::print(stderr, "sluice serve: {}\n", error);
+      return kExitInvalid;
+    }
+    notification_settings = std::move(settings.settings);
+  }
+  const auto notification_recipients = [&notification_settings](
+                                           std::string_view event,
+                                           const std::vector<std::string>& policy_targets) {
+    if (!notification_settings) return std::vector<std::string>{};
+    return notify::recipients(*notification_settings, event, policy_targets);
+  };
 
   std::unique_ptr<store::Store> opened_store;
   try {
@@ -84,6 +107,10 @@ int run_serve(const ServeOptions& options) {
   // model's training data, docs/history.md).
   controller::DecisionWriteHooks decision_writes;
   decision_writes.history = controller::history_hook();
+  decision_writes.recipients = [notification_recipients](std::string_view event,
+                                                         const Policy& policy) {
+    return notification_recipients(event, policy.notify);
+  };
   controller::RolloutService rollouts(
       store, policies, [&loader] { return loader.definitions(); }, wall_clock,
       [&wake_controller] {
@@ -111,7 +138,7 @@ int run_serve(const ServeOptions& options) {
   auth.load_all_tokens();
   server::WorkerPool workers(4);
   server::EventHub hub;
-  server::AdminApi admin(store, loader, publisher);
+  server::AdminApi admin(store, loader, publisher, notification_recipients);
   server::RolloutApi rollout_api(store, rollouts, policies, loader);
   server::NotificationsApi notifications_api(store);
   auto aggregator = std::make_shared<metrics::EventAggregator>(wall_clock);
@@ -136,8 +163,15 @@ int run_serve(const ServeOptions& options) {
 
   // Changes from this process and from other replicas (PostgreSQL LISTEN/NOTIFY) arrive here in
   // version order, on a store thread where blocking is allowed.
+  // The delivery worker (started below) looks for new outbox rows when a write may have made
+  // some: a decision, a kill switch, a person's retry, on this replica or another.
+  std::atomic<notify::DeliveryWorker*> delivery_to_wake{nullptr};
   store.subscribe([&](const store::Change& change) {
     try {
+      if (change.kind == "rollout" || change.kind == "decision" || change.kind == "state" ||
+          change.kind == "notification") {
+        if (notify::DeliveryWorker* delivery = delivery_to_wake.load()) delivery->wake();
+      }
       routes.on_store_change(change.version, change.kind, change.key);
       log.info("change",
                fmt::format("{} '{}' at version {}", change.kind, change.key, change.version));
@@ -216,9 +250,35 @@ int run_serve(const ServeOptions& options) {
     scheduler->start();
     log.info("controller", "rollout controller on, metrics from " + source->name());
   }
+  std::unique_ptr<notify::DeliveryWorker> delivery;
+  if (notification_settings) {
+    notify::DeliveryHooks delivery_hooks;
+    delivery_hooks.on_attempt = [&log](const notify::DeliveryReport& report) {
+      // Targets by name, errors without URLs: no secret reaches the log.
+      const std::string line = fmt::format("{} to '{}': {} (attempt {}){}", report.event_kind,
+                                           report.target, report.outcome, report.attempts,
+                                           report.error.empty() ? "" : ": " + report.error);
+      if (report.outcome == "delivered") {
+        log.info("notify", line);
+      } else {
+        log.warn("notify", line);
+      }
+    };
+    delivery_hooks.on_error = [&log](const std::string& message) { log.error("notify", message); };
+    delivery = std::make_unique<notify::DeliveryWorker>(
+        http.io_context(), store,
+        [&workers](std::function<void()> task) { workers.post(std::move(task)); },
+        *notification_settings, wall_clock, std::move(delivery_hooks));
+    delivery->start();
+    delivery_to_wake.store(delivery.get());
+    log.info("notify", fmt::format("delivering notifications to {} target(s) from {}",
+                                   notification_settings->targets.size(), config.notifications));
+  }
   server::run_until_signal(http, [&] {
     wake_controller = nullptr;
     if (scheduler) scheduler->stop();
+    delivery_to_wake.store(nullptr);
+    if (delivery) delivery->stop();
   });
   hub.close_all();
   watcher.reset();

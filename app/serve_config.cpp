@@ -69,6 +69,8 @@ std::optional<std::string> apply(ServeConfig& config, const std::string& name,
     return one_of(config.controller, {"on", "off"});
   } else if (name == "controller_poll_ms") {
     return as_int(config.controller_poll_ms, 50, 60000);
+  } else if (name == "notifications") {
+    config.notifications = value;
   } else {
     return "unknown setting '" + name + "'";
   }
@@ -123,9 +125,9 @@ void read_file(const std::string& file, ServeConfig& config, std::vector<std::st
 
 const std::vector<std::string>& serve_setting_names() {
   static const std::vector<std::string> names = {
-      "listen",         "store",      "flags_dir",         "threads",
-      "log_format",     "log_level",  "body_limit",        "heartbeat_seconds",
-      "prometheus_url", "controller", "controller_poll_ms"};
+      "listen",         "store",      "flags_dir",          "threads",
+      "log_format",     "log_level",  "body_limit",         "heartbeat_seconds",
+      "prometheus_url", "controller", "controller_poll_ms", "notifications"};
   return names;
 }
 

@@ -24,6 +24,9 @@ struct ServeConfig {
   std::string prometheus_url;
   std::string controller = "on";  // on | off: run the rollout controller loop in this process
   int controller_poll_ms = 1000;  // how often the controller looks for due rollouts
+  // A YAML file of notification targets (Slack, webhooks) and delivery settings
+  // (docs/notifications.md); empty: no notifications are enqueued or sent.
+  std::string notifications;
 };
 
 // The setting names, as written in YAML and (upper-cased, `SLUICE_` prefixed) in the environment.
