@@ -20,4 +20,9 @@ SqlParam optional_param(const std::optional<std::string>& text) {
   return nullptr;
 }
 
+SqlParam optional_param(const std::optional<std::int64_t>& value) {
+  if (value) return *value;
+  return nullptr;
+}
+
 }  // namespace sluice::store::detail

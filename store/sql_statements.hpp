@@ -4,6 +4,7 @@
 // multi-row INSERTs.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ namespace sluice::store::detail {
 std::string canonical_time(std::string_view text, std::string_view what);
 
 SqlParam optional_param(const std::optional<std::string>& text);
+// Out of line on purpose: GCC 12 at -O3 sees a "maybe uninitialized" optional through the
+// inlined conditional expression.
+SqlParam optional_param(const std::optional<std::int64_t>& value);
 
 // Multi-row statements: `head` + "(..), (..)" + `tail`, in chunks of a few fixed sizes so each
 // connection prepares (SQLite caches by text) a handful of statements, not one per batch size.

@@ -83,7 +83,7 @@ HistoryImportResult SqlStore::import_history(const std::vector<RolloutHistoryRec
     insert.run(tx, rows.size(), [&](std::size_t row, std::vector<SqlParam>& params) {
       const RolloutHistoryRecord& r = rows[row];
       params.emplace_back(r.key);
-      params.emplace_back(r.rollout_id ? SqlParam(*r.rollout_id) : SqlParam(nullptr));
+      params.emplace_back(optional_param(r.rollout_id));
       params.emplace_back(r.flag);
       params.emplace_back(r.outcome);
       params.emplace_back(r.source);

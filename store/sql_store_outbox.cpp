@@ -30,7 +30,7 @@ void SqlStore::insert_outbox(SqlTx& tx, const std::vector<OutboxRecord>& rows,
     params.emplace_back(record.target);
     params.emplace_back(record.event_kind);
     params.emplace_back(record.flag);
-    params.emplace_back(record.rollout_id ? SqlParam(*record.rollout_id) : SqlParam(nullptr));
+    params.emplace_back(optional_param(record.rollout_id));
     params.emplace_back(record.payload_json);
     params.emplace_back(
         record.created_at.empty() ? now : canonical_time(record.created_at, "created_at"));

@@ -419,7 +419,7 @@ std::vector<DecisionWriteResult> SqlStore::record_decisions(
     insert_history.run(tx, history.size(), [&](std::size_t row, std::vector<SqlParam>& params) {
       const RolloutHistoryRecord& record = *history[row];
       params.emplace_back(record.key);
-      params.emplace_back(record.rollout_id ? SqlParam(*record.rollout_id) : SqlParam(nullptr));
+      params.emplace_back(optional_param(record.rollout_id));
       params.emplace_back(record.flag);
       params.emplace_back(record.outcome);
       params.emplace_back(record.source.empty() ? std::string("controller") : record.source);
