@@ -39,8 +39,9 @@ TEST(CliValidate, AcceptsTheExamples) {
 TEST(CliValidate, ChecksPoliciesAgainstTheFlags) {
   auto clean = run_command(kSluice + " validate " + std::string(SLUICE_SOURCE_DIR) + "/examples");
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
-  // examples/policies/new-pdf-engine.yaml and the demo's examples/demo/redesigned-dashboard.yaml.
-  EXPECT_EQ(clean.out, "ok: 5 flags, 0 segments, 2 policies\n");
+  // The five scenario flags and examples/anomaly/checkout-redesign-flag.yaml; the policies in
+  // examples/policies, examples/demo and examples/anomaly.
+  EXPECT_EQ(clean.out, "ok: 6 flags, 0 segments, 3 policies\n");
 
   TempDir dir;
   dir.write("rollout.yaml",
