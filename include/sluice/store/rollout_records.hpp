@@ -81,10 +81,10 @@ std::optional<OutboxStatus> parse_outbox_status(std::string_view text);
 
 // GET /v1/notifications: newest first, paged by id.
 struct OutboxQuery {
-  std::optional<OutboxStatus> status;
-  std::optional<std::string> flag;
-  std::optional<std::int64_t> before_id;  // rows with id < before_id
-  int limit = 100;                        // clamped to 1..1000
+  std::optional<OutboxStatus> status{};
+  std::optional<std::string> flag{};
+  std::optional<std::int64_t> before_id{};  // rows with id < before_id
+  int limit = 100;                          // clamped to 1..1000
 };
 
 enum class OutboxRetryStatus {
