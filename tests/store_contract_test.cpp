@@ -1,7 +1,5 @@
 // The one store contract, run against SQLite and a real PostgreSQL server.
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,76 +9,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "postgres_server.hpp"
-#include "run_command.hpp"
 #include "sluice/store/store.hpp"
+#include "store_test_support.hpp"
 
 namespace sluice::store {
 namespace {
 
-using testing::TempDir;
+using test_support::kDefinition;
+using test_support::SteppingClock;
 
-// Each call is one second after the previous, from 2024-01-01T00:00:00.000Z: deterministic and
-// distinct, so time filters can be tested exactly.
-class SteppingClock {
- public:
-  Clock clock() {
-    return [this] { return at(++ticks_); };
-  }
-  static std::string at(int second) {
-    return format_rfc3339_ms(std::chrono::sys_days(std::chrono::year(2024) / 1 / 1) +
-                             std::chrono::seconds(second));
-  }
-  void restart() { ticks_ = 0; }
-
- private:
-  std::atomic<int> ticks_{0};
-};
-
-constexpr const char* kDefinition = R"({"variants":{"on":true,"off":false},"default":"off"})";
 constexpr const char* kDefinition2 = R"({"variants":{"on":true,"off":false},"default":"on"})";
 const std::string kHashA(64, 'a');
 const std::string kHashB(64, 'b');
 
-class StoreContract : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "postgresql") {
-      SLUICE_REQUIRE_POSTGRES();
-      url_ = testing::shared_postgres().create_database();
-    } else {
-      url_ = "sqlite:" + dir_.path() + "/sluice.db";
-    }
-    store_ = open();
-    store_->migrate();
-    clock_.restart();  // so the first write happens at second 1
-  }
-
-  std::unique_ptr<Store> open() {
-    StoreOptions options;
-    options.clock = clock_.clock();
-    options.change_poll_interval = std::chrono::milliseconds(100);
-    return open_store(url_, options);
-  }
-
-  // Runs SQL behind the store's back (to fake a newer schema).
-  void execute_raw(const std::string& sql) {
-    if (GetParam() == "postgresql") {
-      testing::shared_postgres().execute(url_, sql);
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_.path() + "/sluice.db").c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  }
-
-  TempDir dir_;
-  SteppingClock clock_;
-  std::string url_;
-  std::unique_ptr<Store> store_;
-};
+class StoreContract : public test_support::StoreContractFixture {};
 
 TEST_P(StoreContract, CreateGetAndList) {
   auto created = store_->create_flag("checkout", kDefinition, true, "alice");
@@ -367,7 +309,7 @@ TEST_P(StoreContract, MigrationsAreRecordedAndIdempotent) {
   store_->create_flag("a", kDefinition, true, "alice");
   store_->migrate();
   store_.reset();
-  auto reopened = open();
+  auto reopened = open(url_);
   EXPECT_EQ(reopened->schema_version(), 3);
   reopened->migrate();
   EXPECT_EQ(reopened->schema_version(), 3);
@@ -376,8 +318,8 @@ TEST_P(StoreContract, MigrationsAreRecordedAndIdempotent) {
 
 TEST_P(StoreContract, RefusesASchemaNewerThanTheBinary) {
   store_.reset();
-  execute_raw("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')");
-  auto reopened = open();
+  execute_raw(url_, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')");
+  auto reopened = open(url_);
   try {
     reopened->migrate();
     FAIL() << "migrate() accepted a newer schema";

@@ -1,39 +1,20 @@
 // The deployment-history part of the store contract (migration 3), run against SQLite and a real
 // PostgreSQL server like store_rollouts_contract_test.cpp.
 
-#include <atomic>
-#include <chrono>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "postgres_server.hpp"
-#include "run_command.hpp"
 #include "sluice/store/store.hpp"
+#include "store_test_support.hpp"
 
 namespace sluice::store {
 namespace {
 
-using testing::TempDir;
+using test_support::kDefinition;
+using test_support::kPolicy;
+using test_support::kPolicyHash;
+using test_support::StoreContractFixture;
 
-// Each call is one second after the previous, from 2024-01-01T00:00:00.000Z.
-class SteppingClock {
- public:
-  Clock clock() {
-    return [this] { return at(++ticks_); };
-  }
-  static std::string at(int second) {
-    return format_rfc3339_ms(std::chrono::sys_days(std::chrono::year(2024) / 1 / 1) +
-                             std::chrono::seconds(second));
-  }
-
- private:
-  std::atomic<int> ticks_{0};
-};
-
-constexpr const char* kDefinition = R"({"variants":{"on":true,"off":false},"default":"off"})";
-constexpr const char* kPolicy = R"({"flag":"checkout","stages":[{"percent":10}]})";
-const std::string kPolicyHash(64, 'c');
 constexpr const char* kStages =
     R"([{"stage":1,"percent":5,"features":{"error_ratio":1.0,"error_rate_treatment":0.01}}])";
 
@@ -49,27 +30,7 @@ RolloutHistoryRecord history(const std::string& key, const std::string& finished
   return record;
 }
 
-class HistoryContract : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "postgresql") {
-      SLUICE_REQUIRE_POSTGRES();
-      url_ = testing::shared_postgres().create_database();
-    } else {
-      url_ = "sqlite:" + dir_.path() + "/sluice.db";
-    }
-    StoreOptions options;
-    options.clock = clock_.clock();
-    options.change_poll_interval = std::chrono::milliseconds(100);
-    store_ = open_store(url_, options);
-    store_->migrate();
-  }
-
-  TempDir dir_;
-  SteppingClock clock_;
-  std::string url_;
-  std::unique_ptr<Store> store_;
-};
+class HistoryContract : public StoreContractFixture {};
 
 TEST_P(HistoryContract, EmptyAtFirst) {
   EXPECT_TRUE(store_->list_history().empty());

@@ -2,11 +2,8 @@
 // claims, outcomes, dead letters, listing and retry), run against SQLite and a real PostgreSQL
 // server like store_rollouts_contract_test.cpp.
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -15,102 +12,23 @@
 #include <nlohmann/json.hpp>
 
 #include "../store/migrations.hpp"  // migrations 1 and 2 alone, to build a database at schema 2
-#include "postgres_server.hpp"
-#include "run_command.hpp"
 #include "sluice/store/store.hpp"
+#include "store_test_support.hpp"
 
 namespace sluice::store {
 namespace {
 
-using testing::TempDir;
-
-// Each call is one second after the previous, from 2024-01-01T00:00:00.000Z.
-class SteppingClock {
- public:
-  Clock clock() {
-    return [this] { return at(++ticks_); };
-  }
-  static std::string at(int second) {
-    return format_rfc3339_ms(std::chrono::sys_days(std::chrono::year(2024) / 1 / 1) +
-                             std::chrono::seconds(second));
-  }
-  void restart() { ticks_ = 0; }
-
- private:
-  std::atomic<int> ticks_{0};
-};
-
-constexpr const char* kDefinition = R"({"variants":{"on":true,"off":false},"default":"off"})";
-constexpr const char* kPolicy = R"({"flag":"checkout","stages":[{"percent":10}]})";
-const std::string kPolicyHash(64, 'c');
+using test_support::kDefinition;
+using test_support::kPolicy;
+using test_support::kPolicyHash;
+using test_support::StoreContractFixture;
 
 // Delivery times, far after the stepping clock's creation times.
 constexpr const char* kNow = "2030-01-01T00:00:00.000Z";
 constexpr const char* kLease = "2030-01-01T00:01:00.000Z";
 
-// OutboxQuery with designated initializers that may leave fields out (its optional members have no
-// default member initializers, which -Wmissing-field-initializers flags).
-struct Q {
-  std::optional<OutboxStatus> status{};
-  std::optional<std::string> flag{};
-  std::optional<std::int64_t> before_id{};
-  int limit = 100;
-  operator OutboxQuery() const {  // NOLINT: implicit on purpose
-    OutboxQuery query;
-    query.status = status;
-    query.flag = flag;
-    query.before_id = before_id;
-    query.limit = limit;
-    return query;
-  }
-};
-
-class OutboxContract : public ::testing::TestWithParam<std::string> {
+class OutboxContract : public StoreContractFixture {
  protected:
-  void SetUp() override {
-    if (postgres()) {
-      SLUICE_REQUIRE_POSTGRES();
-    }
-    url_ = new_database();
-    store_ = open(url_);
-    store_->migrate();
-    clock_.restart();
-  }
-
-  bool postgres() const { return GetParam() == "postgresql"; }
-
-  std::string new_database() {
-    if (postgres()) return testing::shared_postgres().create_database();
-    return "sqlite:" + dir_.path() + "/sluice" + std::to_string(++databases_) + ".db";
-  }
-
-  std::unique_ptr<Store> open(const std::string& url) {
-    StoreOptions options;
-    options.clock = clock_.clock();
-    options.change_poll_interval = std::chrono::milliseconds(100);
-    return open_store(url, options);
-  }
-
-  void execute_raw(const std::string& url, const std::string& sql) {
-    if (postgres()) {
-      testing::shared_postgres().execute(url, sql);
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(url.substr(std::string("sqlite:").size()).c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  }
-
-  RolloutRecord start(const std::string& flag) {
-    EXPECT_EQ(store_->create_flag(flag, kDefinition, true, "alice").status, WriteStatus::Ok);
-    auto created = store_->create_rollout(flag, kPolicy, kPolicyHash, R"({"stage":0})",
-                                          R"({"n":0})", "pending", "alice");
-    EXPECT_EQ(created.status, RolloutCreateStatus::Ok);
-    return created.rollout.value_or(RolloutRecord{});
-  }
-
   static DecisionWrite decision(const RolloutRecord& rollout, std::int64_t expected) {
     DecisionWrite write;
     write.rollout_id = rollout.id;
@@ -153,7 +71,8 @@ class OutboxContract : public ::testing::TestWithParam<std::string> {
       write.outbox.push_back(row(event, "t" + std::to_string(i)));
     EXPECT_EQ(store_->record_decisions({write}).at(0).status, DecisionWriteStatus::Ok);
     std::vector<std::int64_t> ids;
-    for (const OutboxRecord& record : store_->list_outbox(Q{.flag = flag, .limit = 1000})) {
+    for (const OutboxRecord& record :
+         store_->list_outbox(OutboxQuery{.flag = flag, .limit = 1000})) {
       if (record.event_id == event) ids.push_back(record.id);
     }
     std::sort(ids.begin(), ids.end());
@@ -166,12 +85,6 @@ class OutboxContract : public ::testing::TestWithParam<std::string> {
       ids.push_back(record.id);
     return ids;
   }
-
-  TempDir dir_;
-  int databases_ = 0;
-  SteppingClock clock_;
-  std::string url_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(OutboxContract, DecisionRowsCarryTheirEventTargetAndFlag) {
@@ -181,7 +94,7 @@ TEST_P(OutboxContract, DecisionRowsCarryTheirEventTargetAndFlag) {
                   row("rollout/1/decision/1/advanced", "ops-webhook")};
   ASSERT_EQ(store_->record_decisions({write}).at(0).status, DecisionWriteStatus::Ok);
 
-  auto rows = store_->list_outbox(Q{});
+  auto rows = store_->list_outbox(OutboxQuery{});
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_GT(rows[0].id, rows[1].id);  // newest first
   const OutboxRecord& slack = rows[1];
@@ -220,7 +133,7 @@ TEST_P(OutboxContract, AKillSwitchEnqueuesItsRowsInItsTransactionAndARefusalNone
   };
   auto killed = store_->set_enabled("checkout", false, "bob", build);
   ASSERT_EQ(killed.status, WriteStatus::Ok);
-  auto rows = store_->list_outbox(Q{});
+  auto rows = store_->list_outbox(OutboxQuery{});
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].event_id,
             "flag/checkout/version/" + std::to_string(killed.version) + "/kill_switch");
@@ -238,7 +151,7 @@ TEST_P(OutboxContract, AKillSwitchEnqueuesItsRowsInItsTransactionAndARefusalNone
   });
   EXPECT_EQ(refused.status, WriteStatus::NotFound);
   EXPECT_EQ(calls, 0);
-  EXPECT_EQ(store_->list_outbox(Q{}).size(), 2u);
+  EXPECT_EQ(store_->list_outbox(OutboxQuery{}).size(), 2u);
 
   // A builder that throws rolls the kill back with it: enqueued with the change or not at all.
   const std::int64_t version = store_->store_version();
@@ -249,7 +162,7 @@ TEST_P(OutboxContract, AKillSwitchEnqueuesItsRowsInItsTransactionAndARefusalNone
                std::runtime_error);
   EXPECT_EQ(store_->store_version(), version);
   EXPECT_FALSE(store_->get_flag("checkout")->enabled);
-  EXPECT_EQ(store_->list_outbox(Q{}).size(), 2u);
+  EXPECT_EQ(store_->list_outbox(OutboxQuery{}).size(), 2u);
 }
 
 TEST_P(OutboxContract, AClaimLeasesRowsAndHidesThemUntilTheLeaseEnds) {
@@ -401,36 +314,36 @@ TEST_P(OutboxContract, ListFiltersByStatusAndFlagAndPagesNewestFirst) {
   ASSERT_TRUE(store_->mark_outbox_dead(b[0], "gone", kNow));
   ASSERT_TRUE(store_->mark_outbox_failed(b[1], "503", kLease));  // failed: still pending
 
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{})),
             (std::vector<std::int64_t>{b[2], b[1], b[0], a[3], a[2], a[1], a[0]}));
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{.status = OutboxStatus::Pending})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{.status = OutboxStatus::Pending})),
             (std::vector<std::int64_t>{b[2], b[1], a[3], a[2]}));
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{.status = OutboxStatus::Delivered})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{.status = OutboxStatus::Delivered})),
             (std::vector<std::int64_t>{a[0]}));
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{.status = OutboxStatus::Dead})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{.status = OutboxStatus::Dead})),
             (std::vector<std::int64_t>{b[0], a[1]}));
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{.status = OutboxStatus::Dead, .flag = "a"})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{.status = OutboxStatus::Dead, .flag = "a"})),
             (std::vector<std::int64_t>{a[1]}));
-  EXPECT_EQ(ids_of(store_->list_outbox(Q{.flag = "b"})),
+  EXPECT_EQ(ids_of(store_->list_outbox(OutboxQuery{.flag = "b"})),
             (std::vector<std::int64_t>{b[2], b[1], b[0]}));
-  EXPECT_TRUE(store_->list_outbox(Q{.flag = "none"}).empty());
+  EXPECT_TRUE(store_->list_outbox(OutboxQuery{.flag = "none"}).empty());
 
   // Paging: before_id is the last id of the previous page.
-  auto page1 = store_->list_outbox(Q{.limit = 3});
+  auto page1 = store_->list_outbox(OutboxQuery{.limit = 3});
   EXPECT_EQ(ids_of(page1), (std::vector<std::int64_t>{b[2], b[1], b[0]}));
-  auto page2 = store_->list_outbox(Q{.before_id = page1.back().id, .limit = 3});
+  auto page2 = store_->list_outbox(OutboxQuery{.before_id = page1.back().id, .limit = 3});
   EXPECT_EQ(ids_of(page2), (std::vector<std::int64_t>{a[3], a[2], a[1]}));
-  auto page3 = store_->list_outbox(Q{.before_id = page2.back().id, .limit = 3});
+  auto page3 = store_->list_outbox(OutboxQuery{.before_id = page2.back().id, .limit = 3});
   EXPECT_EQ(ids_of(page3), (std::vector<std::int64_t>{a[0]}));
-  EXPECT_TRUE(store_->list_outbox(Q{.before_id = a[0], .limit = 3}).empty());
+  EXPECT_TRUE(store_->list_outbox(OutboxQuery{.before_id = a[0], .limit = 3}).empty());
   EXPECT_EQ(ids_of(store_->list_outbox(
                 {.status = OutboxStatus::Pending, .flag = "a", .before_id = a[3], .limit = 10})),
             (std::vector<std::int64_t>{a[2]}));
 
   // The limit is clamped to 1..1000.
-  EXPECT_EQ(store_->list_outbox(Q{.limit = 0}).size(), 1u);
-  EXPECT_EQ(store_->list_outbox(Q{.limit = -7}).size(), 1u);
-  EXPECT_EQ(store_->list_outbox(Q{.limit = 5000}).size(), 7u);
+  EXPECT_EQ(store_->list_outbox(OutboxQuery{.limit = 0}).size(), 1u);
+  EXPECT_EQ(store_->list_outbox(OutboxQuery{.limit = -7}).size(), 1u);
+  EXPECT_EQ(store_->list_outbox(OutboxQuery{.limit = 5000}).size(), 7u);
 }
 
 TEST_P(OutboxContract, RetryMakesADeadOrPendingRowDueAgainAndRefusesDelivered) {
@@ -533,7 +446,7 @@ TEST_P(OutboxContract, MigrationThreeDeadLettersUndeliveredRowsOfSchemaTwo) {
   old->migrate();
   EXPECT_EQ(old->schema_version(), 3);
 
-  auto rows = old->list_outbox(Q{});
+  auto rows = old->list_outbox(OutboxQuery{});
   ASSERT_EQ(rows.size(), 2u);
   const OutboxRecord& delivered = rows[0];
   const OutboxRecord& undelivered = rows[1];
@@ -551,7 +464,7 @@ TEST_P(OutboxContract, MigrationThreeDeadLettersUndeliveredRowsOfSchemaTwo) {
 
   // Nothing to claim; a person may still retry the dead letter.
   EXPECT_TRUE(old->claim_outbox(kNow, kLease, 10).empty());
-  EXPECT_EQ(old->list_outbox(Q{.status = OutboxStatus::Dead}).size(), 1u);
+  EXPECT_EQ(old->list_outbox(OutboxQuery{.status = OutboxStatus::Dead}).size(), 1u);
   EXPECT_EQ(old->retry_outbox(undelivered.id, kNow, "alice").status, OutboxRetryStatus::Ok);
   EXPECT_EQ(old->claim_outbox(kNow, kLease, 10).size(), 1u);
 }

@@ -1,9 +1,6 @@
 // The rollout part of the store contract (migration 2), run against SQLite and a real
 // PostgreSQL server like store_contract_test.cpp.
 
-#include <sqlite3.h>
-
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
@@ -13,83 +10,20 @@
 #include <nlohmann/json.hpp>
 
 #include "../store/migrations.hpp"  // migration 1 alone, to build a database at schema 1
-#include "postgres_server.hpp"
-#include "run_command.hpp"
 #include "sluice/store/store.hpp"
+#include "store_test_support.hpp"
 
 namespace sluice::store {
 namespace {
 
-using testing::TempDir;
+using test_support::kDefinition;
+using test_support::kPolicy;
+using test_support::kPolicyHash;
+using test_support::SteppingClock;
+using test_support::StoreContractFixture;
 
-// Each call is one second after the previous, from 2024-01-01T00:00:00.000Z.
-class SteppingClock {
- public:
-  Clock clock() {
-    return [this] { return at(++ticks_); };
-  }
-  static std::string at(int second) {
-    return format_rfc3339_ms(std::chrono::sys_days(std::chrono::year(2024) / 1 / 1) +
-                             std::chrono::seconds(second));
-  }
-  void restart() { ticks_ = 0; }
-
- private:
-  std::atomic<int> ticks_{0};
-};
-
-constexpr const char* kDefinition = R"({"variants":{"on":true,"off":false},"default":"off"})";
-constexpr const char* kPolicy = R"({"flag":"checkout","stages":[{"percent":10}]})";
-const std::string kPolicyHash(64, 'c');
-
-class RolloutContract : public ::testing::TestWithParam<std::string> {
+class RolloutContract : public StoreContractFixture {
  protected:
-  void SetUp() override {
-    if (postgres()) {
-      SLUICE_REQUIRE_POSTGRES();
-    }
-    url_ = new_database();
-    store_ = open(url_);
-    store_->migrate();
-    clock_.restart();
-  }
-
-  bool postgres() const { return GetParam() == "postgresql"; }
-
-  std::string new_database() {
-    if (postgres()) return testing::shared_postgres().create_database();
-    return "sqlite:" + dir_.path() + "/sluice" + std::to_string(++databases_) + ".db";
-  }
-
-  std::unique_ptr<Store> open(const std::string& url) {
-    StoreOptions options;
-    options.clock = clock_.clock();
-    options.change_poll_interval = std::chrono::milliseconds(100);
-    return open_store(url, options);
-  }
-
-  // Runs SQL behind the store's back.
-  void execute_raw(const std::string& url, const std::string& sql) {
-    if (postgres()) {
-      testing::shared_postgres().execute(url, sql);
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(url.substr(std::string("sqlite:").size()).c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db);
-    sqlite3_close(db);
-  }
-
-  // A flag and an active rollout of it.
-  RolloutRecord start(const std::string& flag) {
-    EXPECT_EQ(store_->create_flag(flag, kDefinition, true, "alice").status, WriteStatus::Ok);
-    auto created = store_->create_rollout(flag, kPolicy, kPolicyHash, R"({"stage":0})",
-                                          R"({"n":0})", "pending", "alice");
-    EXPECT_EQ(created.status, RolloutCreateStatus::Ok);
-    return created.rollout.value_or(RolloutRecord{});
-  }
-
   // The decision with sequence expected + 1 and the rollout's state after it.
   static DecisionWrite decision(const RolloutRecord& rollout, std::int64_t expected,
                                 std::string kind = "advance", bool active = true) {
@@ -126,12 +60,6 @@ class RolloutContract : public ::testing::TestWithParam<std::string> {
     record.payload_json = payload;
     return record;
   }
-
-  TempDir dir_;
-  int databases_ = 0;
-  SteppingClock clock_;
-  std::string url_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(RolloutContract, CreateRolloutAndReadItBack) {
