@@ -23,20 +23,8 @@ store::FlagOutbox flag_event_outbox(std::vector<std::string> targets, std::strin
     Json payload = {{"event", event}, {"flag", after.key},      {"enabled", after.enabled},
                     {"actor", actor}, {"at", after.updated_at}, {"version", after.version}};
     if (!reason.empty()) payload["reason"] = reason;
-    const std::string payload_json = payload.dump();
-    std::vector<store::OutboxRecord> rows;
-    for (const std::string& target : targets) {
-      store::OutboxRecord row;
-      row.idempotency_key = event_id + "#" + target;
-      row.event_id = event_id;
-      row.target = target;
-      row.event_kind = event;
-      row.flag = after.key;
-      row.payload_json = payload_json;
-      row.created_at = after.updated_at;
-      rows.push_back(std::move(row));
-    }
-    return rows;
+    return store::outbox_rows(
+        {event_id, event, after.key, std::nullopt, payload.dump(), after.updated_at}, targets);
   };
 }
 

@@ -76,6 +76,25 @@ SchemaTooNew::SchemaTooNew(int database_version, int binary_version)
       database_version_(database_version),
       binary_version_(binary_version) {}
 
+std::vector<OutboxRecord> outbox_rows(const OutboxEvent& event,
+                                      const std::vector<std::string>& targets) {
+  std::vector<OutboxRecord> rows;
+  rows.reserve(targets.size());
+  for (const std::string& target : targets) {
+    OutboxRecord row;
+    row.idempotency_key = event.event_id + "#" + target;
+    row.event_id = event.event_id;
+    row.target = target;
+    row.event_kind = event.event_kind;
+    row.flag = event.flag;
+    row.rollout_id = event.rollout_id;
+    row.payload_json = event.payload_json;
+    row.created_at = event.created_at;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 OutboxStatus status_of(const OutboxRecord& record) {
   if (record.delivered_at) return OutboxStatus::Delivered;
   if (record.dead_at) return OutboxStatus::Dead;

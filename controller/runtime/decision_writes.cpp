@@ -34,18 +34,9 @@ store::DecisionWrite decision_write(const store::RolloutRecord& record, const Po
          decision_view(w.decision)}}.dump();
     const std::vector<std::string> targets =
         hooks.recipients ? hooks.recipients(event, policy) : policy.notify;
-    for (const std::string& target : targets) {
-      store::OutboxRecord row;
-      row.idempotency_key = event_id + "#" + target;
-      row.event_id = event_id;
-      row.target = target;
-      row.event_kind = event;
-      row.flag = record.flag;
-      row.rollout_id = record.id;
-      row.payload_json = payload;
-      row.created_at = w.decision.at;
+    for (store::OutboxRecord& row : store::outbox_rows(
+             {event_id, event, record.flag, record.id, payload, w.decision.at}, targets))
       w.outbox.push_back(std::move(row));
-    }
   }
   if (decision.next.terminal() && hooks.history)
     w.history = hooks.history(record, policy, decision);

@@ -74,6 +74,18 @@ struct OutboxRecord {
   std::optional<std::string> last_error;  // never a secret: names the target, not its URL
 };
 
+// One event's rows: one per target, keyed event_id + "#" + target, all with the same payload.
+struct OutboxEvent {
+  std::string event_id;
+  std::string event_kind;
+  std::string flag;
+  std::optional<std::int64_t> rollout_id{};
+  std::string payload_json;
+  std::string created_at;
+};
+std::vector<OutboxRecord> outbox_rows(const OutboxEvent& event,
+                                      const std::vector<std::string>& targets);
+
 enum class OutboxStatus { Pending, Delivered, Dead };
 OutboxStatus status_of(const OutboxRecord& record);
 std::string_view to_string(OutboxStatus status);
