@@ -5,25 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <cmath>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 
 #include "rollout_history.hpp"
 #include "rollout_json.hpp"
-#include "rollout_service.hpp"
-#include "run_command.hpp"
-#include "scheduler.hpp"
+#include "scheduler_test_support.hpp"
 #include "sluice/anomaly.hpp"
-#include "sluice/flag_loader.hpp"
-#include "sluice/policy_loader.hpp"
-#include "sluice/store/store.hpp"
-#include "worker_pool.hpp"
 
 namespace sluice {
 namespace {
@@ -31,45 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using rollout::TimePoint;
 using Json = nlohmann::json;
-
-// Per interval, 1000 requests: `share` of them to the treatment, errors at the given rate for
-// the treatment and 1% for the control.
-class ScriptedSource final : public metrics::MetricsSource {
- public:
-  explicit ScriptedSource(boost::asio::io_context& io) : io_(io) {}
-
-  void fetch_window(const metrics::WindowRequest&,
-                    std::function<void(metrics::WindowResult)> done) override {
-    metrics::WindowResult result;
-    result.queries = 2;
-    {
-      std::lock_guard lock(mutex_);
-      const double t = 1000.0 * share_;
-      result.series[{"alpha", "on"}] = {t, t * error_rate_, {}, false};
-      result.series[{"alpha", "off"}] = {1000.0 - t, (1000.0 - t) * 0.01, {}, false};
-    }
-    boost::asio::post(io_, [done = std::move(done), result = std::move(result)]() mutable {
-      done(std::move(result));
-    });
-  }
-  void fetch_scalar(const metrics::ScalarRequest&,
-                    std::function<void(metrics::ScalarResult)> done) override {
-    boost::asio::post(io_, [done = std::move(done)] { done({std::nullopt, "no PromQL here"}); });
-  }
-  std::string name() const override { return "scripted"; }
-
-  void set(double share, double treatment_error_rate) {
-    std::lock_guard lock(mutex_);
-    share_ = share;
-    error_rate_ = treatment_error_rate;
-  }
-
- private:
-  boost::asio::io_context& io_;
-  std::mutex mutex_;
-  double share_ = 0.05;
-  double error_rate_ = 0.01;
-};
 
 const char* kFlags = R"(
 flags:
@@ -123,88 +73,34 @@ std::vector<store::RolloutHistoryRecord> healthy_history(int count, int first = 
   return rows;
 }
 
-class AnomalySchedulerTest : public ::testing::Test {
+class AnomalySchedulerTest : public scheduler_test::SchedulerFixture {
  protected:
   void SetUp() override {
-    store_ = store::open_store("sqlite:" + dir_.path() + "/sluice.db");
-    store_->migrate();
-    LoadResult read;
-    read_flag_yaml(kFlags, "flags.yaml", read);
-    ASSERT_TRUE(read.ok());
-    flags_ = read.definitions;
-    for (const auto& f : flags_.flags)
-      store_->create_flag(f.key, flag_to_json(f), true, "test");
-    now_ = TimePoint(std::chrono::seconds(1'800'000'000));  // on the 10 s grid
-    writes_.history = controller::history_hook();
-    service_ = std::make_unique<controller::RolloutService>(
-        *store_, policies_, [this] { return flags_; }, [this] { return now(); }, nullptr, writes_);
-    work_.emplace(boost::asio::make_work_guard(io_));
-    io_thread_ = std::thread([this] { io_.run(); });
+    controller::DecisionWriteHooks writes;
+    writes.history = controller::history_hook();
+    open(kFlags, writes);
+    source_.set_flag("alpha", 0.05, 0.01);
   }
 
-  void TearDown() override {
-    scheduler_.reset();
-    work_.reset();
-    io_.stop();
-    io_thread_.join();
-    workers_.join();
-  }
-
-  TimePoint now() {
-    std::lock_guard lock(clock_mutex_);
-    return now_;
-  }
-
-  void start_scheduler() {
-    controller::SchedulerOptions options;
-    options.poll = 5ms;
-    options.settle = 0ms;
-    options.writes = writes_;
-    scheduler_ = std::make_unique<controller::RolloutScheduler>(
-        io_, *store_, [this](std::function<void()> task) { workers_.post(std::move(task)); },
-        source_, policies_, [this] { return now(); }, options);
-    scheduler_->start();
-  }
-
-  void start(bool anomaly) {
-    PolicyLoadResult read = read_single_policy_json(policy_json(anomaly));
-    ASSERT_TRUE(read.ok());
-    auto outcome = service_->start(read.policies.at(0), "alice");
-    ASSERT_EQ(outcome.status, controller::StartOutcome::Status::started);
-  }
+  void start(bool anomaly) { start_policy(policy_json(anomaly)); }
 
   store::RolloutRecord wait_for_sequence(std::int64_t sequence) {
-    for (int i = 0; i < 1000; ++i) {
-      auto r = store_->latest_rollout("alpha");
-      if (r && r->sequence >= sequence) return *r;
-      std::this_thread::sleep_for(5ms);
-    }
-    ADD_FAILURE() << "alpha never reached decision " << sequence;
-    return *store_->latest_rollout("alpha");
+    return SchedulerFixture::wait_for_sequence("alpha", sequence);
   }
 
   // One interval on: waits for its decision (if the rollout is still active).
-  void tick() {
-    const auto before = store_->latest_rollout("alpha");
-    {
-      std::lock_guard lock(clock_mutex_);
-      now_ += 10s;
-    }
-    if (before->active) wait_for_sequence(before->sequence + 1);
-  }
+  void tick() { SchedulerFixture::tick({"alpha"}); }
 
   // Ticks with the treatment served its current share until the rollout ends (at most `limit`).
   void run(double treatment_error_rate, int limit) {
     for (int i = 0; i < limit && store_->latest_rollout("alpha")->active; ++i) {
       const auto state = controller::state_from_json(store_->latest_rollout("alpha")->state_json);
-      source_.set(std::max(500u, state.treatment_bp) / 10000.0, treatment_error_rate);
+      source_.set_flag("alpha", std::max(500u, state.treatment_bp) / 10000.0, treatment_error_rate);
       tick();
     }
   }
 
-  std::vector<store::DecisionRecord> decisions() {
-    return store_->decisions(store_->latest_rollout("alpha")->id, 0, 1000);
-  }
+  std::vector<store::DecisionRecord> decisions() { return SchedulerFixture::decisions("alpha"); }
 
   static Json anomaly_of(const store::DecisionRecord& d) {
     const Json evidence = Json::parse(d.evidence_json);
@@ -218,21 +114,6 @@ class AnomalySchedulerTest : public ::testing::Test {
              anomaly_of(d).dump() + "\n";
     return out;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
-  FlagSet flags_;
-  std::mutex clock_mutex_;
-  TimePoint now_;
-  controller::DecisionWriteHooks writes_;
-  controller::PolicyCache policies_;
-  std::unique_ptr<controller::RolloutService> service_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::thread io_thread_;
-  server::WorkerPool workers_{2};
-  ScriptedSource source_{io_};
-  std::unique_ptr<controller::RolloutScheduler> scheduler_;
 };
 
 TEST_F(AnomalySchedulerTest, AbstainsWithTooLittleHistoryAndRetrainsAfterAnImport) {
@@ -240,7 +121,7 @@ TEST_F(AnomalySchedulerTest, AbstainsWithTooLittleHistoryAndRetrainsAfterAnImpor
   start(/*anomaly=*/true);
   start_scheduler();
   wait_for_sequence(1);
-  source_.set(0.05, 0.01);
+  source_.set_flag("alpha", 0.05, 0.01);
   for (int i = 0; i < 3; ++i)
     tick();
   // The advance out of stage 1 says the model abstained, and why.
@@ -265,7 +146,7 @@ TEST_F(AnomalySchedulerTest, AbstainsWithTooLittleHistoryAndRetrainsAfterAnImpor
   ASSERT_EQ(store_->import_history(healthy_history(20, 5), "test").inserted, 20u);
   bool scored = false;
   for (int i = 0; i < 10 && !scored && store_->latest_rollout("alpha")->active; ++i) {
-    source_.set(0.5, 0.01);
+    source_.set_flag("alpha", 0.5, 0.01);
     tick();
     const Json a = anomaly_of(decisions().back());
     scored = a.is_object() && a.at("abstained") == false && a.at("history") == 25;
