@@ -43,10 +43,7 @@ const std::string kHookSecret = "hook-signing-secret-9c2e";
 class NotifyEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::openssl_available()) {
-      if (testing::running_in_ci()) FAIL() << "the openssl command is required under CI=true";
-      GTEST_SKIP() << "the openssl command is not installed (apt install openssl)";
-    }
+    SLUICE_REQUIRE_OPENSSL();
     std::string why;
     auto tls = testing::make_test_certificates(dir_.path(), &why);
     ASSERT_TRUE(tls) << why;

@@ -27,11 +27,6 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
-bool running_in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
 bool openssl_available() {
   return run_command("command -v openssl").exit_code == 0;
 }

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "postgres_server.hpp"  // running_under_ci()
+
 // A real HTTP(S) receiver for the notification worker's tests: a small threaded server on
 // 127.0.0.1:0 (Boost.Asio, blocking I/O, one thread per connection) that records each request
 // and answers as scripted: OK, 500, 400, stall (never answers) or close without answering.
@@ -39,7 +41,6 @@ std::optional<TlsFiles> make_test_certificates(
     const std::string& subject_alt_names = "IP:127.0.0.1,DNS:localhost");
 
 bool openssl_available();
-bool running_in_ci();  // CI=true: a missing tool fails instead of skipping
 
 class Receiver {
  public:
@@ -66,3 +67,14 @@ class Receiver {
 };
 
 }  // namespace sluice::testing
+
+// Skips a TLS test when the openssl command is missing; under CI=true that is a failure.
+#define SLUICE_REQUIRE_OPENSSL()                                                           \
+  do {                                                                                     \
+    if (!::sluice::testing::openssl_available()) {                                         \
+      if (::sluice::testing::running_under_ci()) {                                         \
+        FAIL() << "the openssl command is missing (CI=true: TLS tests must run)";          \
+      }                                                                                    \
+      GTEST_SKIP() << "the openssl command is missing; apt-get install openssl to run it"; \
+    }                                                                                      \
+  } while (false)
