@@ -22,6 +22,7 @@
 #include "decision_writes.hpp"
 #include "policy_cache.hpp"
 #include "sluice/metrics/metrics_source.hpp"
+#include "sluice/run_blocking.hpp"
 #include "sluice/store/store.hpp"
 
 namespace boost::asio {
@@ -31,8 +32,6 @@ class io_context;
 namespace sluice::controller {
 
 using TimePoint = std::chrono::system_clock::time_point;
-// Runs a blocking task (store calls) off the event loop.
-using RunBlocking = std::function<void(std::function<void()>)>;
 
 struct SchedulerOptions {
   std::chrono::milliseconds poll{1000};  // how often due rollouts are looked for

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sluice/notify/settings.hpp"
+#include "sluice/run_blocking.hpp"
 #include "sluice/store/store.hpp"
 
 namespace boost::asio {
@@ -20,7 +21,6 @@ class io_context;
 namespace sluice::notify {
 
 using TimePoint = std::chrono::system_clock::time_point;
-using RunBlocking = std::function<void(std::function<void()>)>;
 
 struct DeliveryReport {
   std::string target;
