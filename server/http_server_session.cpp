@@ -203,7 +203,14 @@ void Session::send(HttpResponse response) {
   bool close =
       !keep_alive_ || stopping_ || requests_ >= shared_->options.max_requests_per_connection;
   response_.keep_alive(!close);
-  response_.prepare_payload();
+  if (method_ == "HEAD") {
+    // The headers a GET would get, Content-Length included, and no body.
+    const std::size_t length = response_.body().size();
+    response_.body().clear();
+    response_.content_length(length);
+  } else {
+    response_.prepare_payload();
+  }
   stream_.expires_after(shared_->options.request_timeout);
   http::async_write(stream_, response_,
                     beast::bind_front_handler(&Session::on_write, shared_from_this(), close));

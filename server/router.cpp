@@ -110,6 +110,17 @@ void Router::add_stream(std::string pattern, StreamHandler handler) {
   routes_.push_back(std::move(route));
 }
 
+void Router::set_fallback(std::string name, std::function<bool(std::string_view path)> accepts,
+                          SyncHandler handler) {
+  fallback_ = Route{};
+  fallback_.method = "GET";
+  fallback_.pattern = std::move(name);
+  fallback_.handler = [handler = std::move(handler)](HttpRequest&& request, Respond respond) {
+    respond(handler(request));
+  };
+  fallback_accepts_ = std::move(accepts);
+}
+
 RouteMatch Router::match(HttpRequest& request) const {
   RouteMatch result;
   auto path = request_segments(request);
@@ -128,6 +139,13 @@ RouteMatch Router::match(HttpRequest& request) const {
       result.allow += route.method;
     }
     result.outcome = RouteMatch::Outcome::method_not_allowed;
+  }
+  const bool get_or_head = request.method == "GET" || request.method == "HEAD";
+  if (result.outcome == RouteMatch::Outcome::not_found && fallback_.handler && get_or_head &&
+      fallback_accepts_(request.path)) {
+    request.path_params.clear();
+    result.outcome = RouteMatch::Outcome::found;
+    result.route = &fallback_;
   }
   return result;
 }

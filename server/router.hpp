@@ -55,6 +55,10 @@ class Router {
   void add_sync(std::string method, std::string pattern, SyncHandler handler);
   // Streaming routes answer GET only.
   void add_stream(std::string pattern, StreamHandler handler);
+  // Answers GET and HEAD requests that match no route and whose path `accepts` takes (the
+  // dashboard serves its client-side routes this way). `name` is its metrics label.
+  void set_fallback(std::string name, std::function<bool(std::string_view path)> accepts,
+                    SyncHandler handler);
 
   // Finds the route for the request and fills request.path_params (percent-decoded) when found.
   // Matches on the raw path of request.target when set (so an encoded "/" stays inside one
@@ -75,6 +79,8 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  Route fallback_;  // no handler: none
+  std::function<bool(std::string_view)> fallback_accepts_;
 };
 
 // Fills request.path (decoded) and request.query (decoded, in order) from request.target.

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "dashboard_assets.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
 
@@ -215,6 +216,9 @@ void ServiceRoutes::add_to(Router& router) {
                     [this](const HttpRequest& request, std::shared_ptr<EventSink> sink) {
                       return open_stream(request, sink);
                     });
+  // Every other GET outside the API is the dashboard's (its files, or index.html for its routes).
+  router.set_fallback(
+      "dashboard", [](std::string_view path) { return !is_api_path(path); }, serve_dashboard);
 }
 
 std::string ServiceRoutes::full_state_event_data() const {
