@@ -395,8 +395,11 @@ int run_demo(const DemoOptions& options) {
     return sigtimedwait(&signals, nullptr, &ts) > 0;
   };
 
-  // 3. The server.
-  const std::string token = random_token();
+  // 3. The server. SLUICE_ADMIN_TOKEN chooses the token (so a browser keeps its login across
+  // runs); the child gets it explicitly, the rest of SLUICE_* stays out.
+  const char* chosen_token = std::getenv("SLUICE_ADMIN_TOKEN");
+  const std::string token =
+      chosen_token != nullptr && *chosen_token != '\0' ? std::string(chosen_token) : random_token();
   const std::string log_path = (dir / "serve.log").string();
   const std::string store = "sqlite:" + (dir / "sluice.db").string();
   fmt::print("Sluice demo: starting sluice serve (store {}, flags {})\n", store,
@@ -429,8 +432,10 @@ int run_demo(const DemoOptions& options) {
       return kExitInvalid;
     }
   }
-  fmt::print("Sluice demo: the service is at {} with {} flags\n\n", url,
+  fmt::print("Sluice demo: the service is at {} with {} flags\n", url,
              loaded.snapshot->definitions().flags.size());
+  fmt::print("Dashboard: {}/  (log in with the admin token {})\n\n", url, token);
+  std::fflush(stdout);
 
   // 4. The rollouts.
   const auto t0 = SteadyClock::now();

@@ -1,16 +1,11 @@
 #pragma once
 
-#include <string>
-#include <string_view>
-
-#include "sluice/evaluation.hpp"
+// `sluice eval` prints what POST /v1/flags/{key}/evaluate returns: the code lives in the server
+// library (server/evaluation_result_json.hpp) so both share it.
+#include "evaluation_result_json.hpp"
 
 namespace sluice::app {
 
-// One evaluation as `{"key","value","variant","reason","rule","errorCode"?}`. `rule` is the
-// matching rule's name (its index when unnamed), `prerequisite:KEY` for a failed prerequisite, or
-// null. `fallback` is the caller's default, used when the evaluation has no value.
-void append_evaluation_json(std::string& out, std::string_view key, const Evaluation& evaluation,
-                            const Value& fallback);
+using server::append_evaluation_json;
 
 }  // namespace sluice::app

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dashboard_assets.hpp"
+#include "flag_evaluate_api.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
 
@@ -168,6 +169,21 @@ void ServiceRoutes::add_to(Router& router) {
                                    request.body, request.header("If-None-Match"), observe_));
       }));
 
+  // Who the token is: the dashboard checks a token at log-in and hides what its scope forbids.
+  router.add(
+      "GET", "/v1/whoami",
+      authorized(Access::Evaluate, [](HttpRequest&&, Respond respond, const Principal& who) {
+        respond(HttpResponse::json(
+            200,
+            Json{{"name", who.name}, {"scope", std::string(store::to_string(who.scope))}}.dump()));
+      }));
+  router.add(
+      "POST", "/v1/flags/{key}/evaluate",
+      authorized(Access::Read, [this](HttpRequest&& request, Respond respond, const Principal&) {
+        const auto& published = parts_.publisher.current();
+        respond(evaluate_flag_explained(published.snapshot.get(), request.path_param("key"),
+                                        request.body));
+      }));
   router.add("GET", "/v1/flags", admin_read(&AdminApi::list_flags));
   router.add("POST", "/v1/flags", admin_write(&AdminApi::create_flag));
   router.add("GET", "/v1/flags/{key}", admin_read(&AdminApi::get_flag));

@@ -1,6 +1,6 @@
-#include "evaluation_json.hpp"
+#include "evaluation_result_json.hpp"
 
-namespace sluice::app {
+namespace sluice::server {
 
 void append_evaluation_json(std::string& out, std::string_view key, const Evaluation& evaluation,
                             const Value& fallback) {
@@ -34,4 +34,4 @@ void append_evaluation_json(std::string& out, std::string_view key, const Evalua
   out += '}';
 }
 
-}  // namespace sluice::app
+}  // namespace sluice::server
