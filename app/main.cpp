@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "commands.hpp"
+#include "remote_commands.hpp"
 #include "serve_config.hpp"
 
 int main(int argc, char** argv) {
@@ -188,12 +189,15 @@ int main(int argc, char** argv) {
                        "Past rollouts simulated first to train the anomaly model");
   simulate->add_flag("--json", simulate_options.json, "Print one JSON object");
 
+  const auto remote = add_remote_commands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (remote->run) return remote->run();
   if (*validate) return run_validate(validate_paths);
   if (*eval) return run_eval(eval_options);
   if (*demo) return run_demo(demo_options);

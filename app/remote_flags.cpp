@@ -1,0 +1,198 @@
+// `sluice flags list|get|kill|revive|apply|diff`: flags and segments on a server.
+
+#include <algorithm>
+#include <cstdio>
+
+#include "commands.hpp"
+#include "load_snapshot.hpp"
+#include "remote_commands.hpp"
+#include "remote_diff.hpp"
+#include "remote_output.hpp"
+#include "sluice/flag_loader.hpp"
+
+namespace sluice::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string tags_text(const Json& tags) {
+  std::string text;
+  if (!tags.is_array()) return "-";
+  for (const auto& tag : tags)
+    text += (text.empty() ? "" : ",") + scalar_text(tag);
+  return text.empty() ? "-" : text;
+}
+
+// One definition of the file, as the server would hold it.
+struct Item {
+  std::string kind;  // flag | segment
+  std::string key;
+  std::string collection;  // /v1/flags | /v1/segments
+  Json local;
+};
+
+// The server's definition in the same normal form as the file's (read back and written again, so
+// key order and defaults match), without the runtime `enabled`: the kill switch is not part of
+// what a file changes.
+Json normalised(const Item& item, const std::string& body) {
+  LoadResult read =
+      item.kind == "flag" ? read_single_flag_json(body) : read_single_segment_json(body);
+  Json json;
+  if (read.ok() && item.kind == "flag" && read.definitions.flags.size() == 1) {
+    json = Json::parse(flag_to_json(read.definitions.flags.front()));
+  } else if (read.ok() && item.kind == "segment" && read.definitions.segments.size() == 1) {
+    json = Json::parse(segment_to_json(read.definitions.segments.front()));
+  } else {
+    json = Json::parse(body, nullptr, false);
+  }
+  if (json.is_object()) json.erase("enabled");
+  return json;
+}
+
+}  // namespace
+
+int run_flags_list(const RemoteOptions& remote, const FlagsListOptions& options) {
+  RemoteClient client(remote);
+  std::string query;
+  for (const auto& [name, value] : {std::pair<std::string, std::string>{"tag", options.tag},
+                                    {"kind", options.kind},
+                                    {"owner", options.owner}}) {
+    if (!value.empty()) query += (query.empty() ? "?" : "&") + name + "=" + url_escape(value);
+  }
+  Json body = client.call("GET", "/v1/flags" + query).json();
+  Json flags = Json::array();
+  for (const auto& flag : body.value("flags", Json::array())) {
+    if (options.stale && !flag.value("stale", false)) continue;
+    flags.push_back(flag);
+  }
+  if (remote.output == "name") {
+    for (const auto& flag : flags)
+      std::printf("%s\n", scalar_text(flag["key"]).c_str());
+    return kExitOk;
+  }
+  body["flags"] = flags;
+  if (print_structured(body, remote.output)) return kExitOk;
+  Table table({"KEY", "STATE", "KIND", "OWNER", "TAGS", "VERSION", "UPDATED", "BY"});
+  for (const auto& flag : flags) {
+    const Json definition = flag.value("definition", Json::object());
+    std::string state = flag.value("enabled", true) ? "on" : "killed";
+    if (flag.value("stale", false)) state += ",stale";
+    table.add(
+        {scalar_text(flag["key"]), state, definition.value("kind", std::string("release")),
+         definition.value("owner", std::string("-")), tags_text(definition.value("tags", Json())),
+         scalar_text(flag.value("version", Json())), scalar_text(flag.value("updatedAt", Json())),
+         scalar_text(flag.value("updatedBy", Json()))});
+  }
+  if (table.size() == 0) {
+    std::fprintf(stderr, "no flags\n");
+    return kExitOk;
+  }
+  std::fputs(table.str().c_str(), stdout);
+  return kExitOk;
+}
+
+int run_flags_get(const RemoteOptions& remote, const std::string& key) {
+  RemoteClient client(remote);
+  const RemoteResponse response = client.call("GET", "/v1/flags/" + url_escape(key));
+  const Json body = response.json();
+  if (remote.output == "name") {
+    std::printf("%s\n", scalar_text(body.value("key", Json())).c_str());
+    return kExitOk;
+  }
+  if (print_structured(body, remote.output)) return kExitOk;
+  std::string version = response.headers.count("etag") ? response.headers.at("etag") : "";
+  version.erase(std::remove(version.begin(), version.end(), '"'), version.end());
+  std::printf("# %s: %s, version %s\n", key.c_str(),
+              body.value("enabled", true) ? "on" : "killed (off variant served to everyone)",
+              version.empty() ? "?" : version.c_str());
+  std::fputs(json_to_yaml(body).c_str(), stdout);
+  return kExitOk;
+}
+
+int run_flags_set_enabled(const RemoteOptions& remote, const std::string& key,
+                          const std::string& reason, bool enabled) {
+  RemoteClient client(remote);
+  Json request = Json::object();
+  if (!reason.empty()) request["reason"] = reason;
+  const Json body =
+      client
+          .call("POST", "/v1/flags/" + url_escape(key) + (enabled ? "/revive" : "/kill"),
+                request.dump())
+          .json();
+  if (print_structured(body, remote.output)) return kExitOk;
+  std::printf(
+      "flag/%s %s (version %s)\n", key.c_str(),
+      enabled ? "revived: its rules serve again" : "killed: its off variant is served to everyone",
+      scalar_text(body.value("version", Json())).c_str());
+  return kExitOk;
+}
+
+int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only) {
+  LoadedSnapshot loaded = load_snapshot({file});
+  if (!loaded.snapshot) {
+    print_local_problems(std::move(loaded.diagnostics));
+    return diff_only ? kExitBadFile : kExitInvalid;
+  }
+  // Segments first: the flags of the same file may use them.
+  std::vector<Item> items;
+  for (const auto& segment : loaded.snapshot->definitions().segments)
+    items.push_back(
+        {"segment", segment.key, "/v1/segments", Json::parse(segment_to_json(segment))});
+  for (const auto& flag : loaded.snapshot->definitions().flags)
+    items.push_back({"flag", flag.key, "/v1/flags", Json::parse(flag_to_json(flag))});
+
+  RemoteClient client(remote);
+  int exit_code = kExitOk;
+  bool different = false;
+  Json results = Json::array();
+  for (const Item& item : items) {
+    const std::string path = item.collection + "/" + url_escape(item.key);
+    const std::string name = item.kind + "/" + item.key;
+    try {
+      const RemoteResponse current = client.call("GET", path, {}, {}, {404});
+      const bool exists = current.status != 404;
+      Json live = exists ? normalised(item, current.body) : Json();
+      Json wanted = item.local;
+      wanted.erase("enabled");
+      const bool same = exists && live == wanted;
+      if (diff_only) {
+        if (same) continue;
+        different = true;
+        const std::string text =
+            unified_diff(exists ? json_to_yaml(live) : "", json_to_yaml(wanted),
+                         "server: " + name + (exists ? "" : " (absent)"), file + ": " + name);
+        std::fputs(text.c_str(), stdout);
+        continue;
+      }
+      std::string result = "unchanged";
+      if (!exists) {
+        client.call("POST", item.collection, item.local.dump());
+        result = "created";
+      } else if (!same) {
+        std::map<std::string, std::string> headers;
+        if (auto etag = current.headers.find("etag"); etag != current.headers.end())
+          headers["If-Match"] = etag->second;
+        client.call("PUT", path, item.local.dump(), headers);
+        result = "updated";
+      }
+      results.push_back({{"kind", item.kind}, {"key", item.key}, {"result", result}});
+      if (remote.output.empty()) std::printf("%s %s\n", name.c_str(), result.c_str());
+    } catch (const RemoteError& e) {
+      // The rest of the file is still applied; the exit code says something failed.
+      if (e.exit_code() == kExitUnreachable) throw;
+      std::fprintf(stderr, "sluice: %s: %s\n", name.c_str(), e.what());
+      results.push_back(
+          {{"kind", item.kind}, {"key", item.key}, {"result", "failed"}, {"error", e.what()}});
+      if (remote.output.empty()) std::printf("%s failed\n", name.c_str());
+      if (exit_code == kExitOk) exit_code = e.exit_code();
+    }
+  }
+  if (diff_only) {
+    if (exit_code != kExitOk) return exit_code;
+    return different ? kExitDifferent : kExitOk;
+  }
+  print_structured(Json{{"results", results}}, remote.output);
+  return exit_code;
+}
+
+}  // namespace sluice::app
