@@ -128,6 +128,11 @@ export function FlagsPage({ admin, store }) {
                   </td>
                   <td class="mono">
                     {s === 'killed' ? `${d.off_variant} to everyone` : rollout ? `${rollout.treatment} ${fmtPercent(rollout.treatment_percent)} (rollout)` : fmtDefault(d)}
+                    {s !== 'killed' && (d.rules || []).length > 0 && (
+                      <div class="muted small-text">
+                        by default; {d.rules.length} rule{d.rules.length === 1 ? '' : 's'} first
+                      </div>
+                    )}
                   </td>
                   <td>{d.owner || <span class="muted">—</span>}</td>
                   <td>
