@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "controller_metrics.hpp"
 #include "event_stream.hpp"
+#include "flag_metrics_api.hpp"
 #include "flags_dir_watcher.hpp"
 #include "http_server.hpp"
 #include "policy_cache.hpp"
@@ -207,6 +208,15 @@ int run_serve(const ServeOptions& options) {
     };
   }
   server::HttpServer http(router, server_options);
+  // The controller and GET /v1/flags/{key}/metrics read the same source.
+  std::unique_ptr<metrics::MetricsSource> source;
+  if (config.prometheus_url.empty()) {
+    source = std::make_unique<metrics::BuiltinSource>(http.io_context(), aggregator);
+  } else {
+    source = std::make_unique<metrics::PrometheusSource>(http.io_context(), config.prometheus_url);
+  }
+  server::FlagMetricsApi flag_metrics(source.get(), http.io_context(), publisher, wall_clock);
+  routes.set_flag_metrics(&flag_metrics);
   try {
     http.start();
   } catch (const std::exception& e) {
@@ -217,12 +227,6 @@ int run_serve(const ServeOptions& options) {
                                 config.listen, http.port(), config.store,
                                 publisher.current().snapshot->flag_count(), publisher.version()));
 
-  std::unique_ptr<metrics::MetricsSource> source;
-  if (config.prometheus_url.empty()) {
-    source = std::make_unique<metrics::BuiltinSource>(http.io_context(), aggregator);
-  } else {
-    source = std::make_unique<metrics::PrometheusSource>(http.io_context(), config.prometheus_url);
-  }
   std::unique_ptr<controller::RolloutScheduler> scheduler;
   if (config.controller == "on") {
     controller::SchedulerHooks hooks;

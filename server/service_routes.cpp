@@ -184,6 +184,15 @@ void ServiceRoutes::add_to(Router& router) {
         respond(evaluate_flag_explained(published.snapshot.get(), request.path_param("key"),
                                         request.body));
       }));
+  router.add(
+      "GET", "/v1/flags/{key}/metrics",
+      authorized(Access::Read, [this](HttpRequest&& request, Respond respond, const Principal&) {
+        if (flag_metrics_ == nullptr) {
+          return respond(
+              HttpResponse::error(503, "metrics_unavailable", "this server has no metrics source"));
+        }
+        flag_metrics_->handle(request, std::move(respond));
+      }));
   router.add("GET", "/v1/flags", admin_read(&AdminApi::list_flags));
   router.add("POST", "/v1/flags", admin_write(&AdminApi::create_flag));
   router.add("GET", "/v1/flags/{key}", admin_read(&AdminApi::get_flag));

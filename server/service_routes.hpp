@@ -11,6 +11,7 @@
 #include "auth.hpp"
 #include "evaluation_metrics.hpp"
 #include "event_stream.hpp"
+#include "flag_metrics_api.hpp"
 #include "notifications_api.hpp"
 #include "ofrep.hpp"
 #include "rollout_api.hpp"
@@ -46,6 +47,10 @@ class ServiceRoutes {
 
   void add_to(Router& router);
 
+  // GET /v1/flags/{key}/metrics reads this; without it (or before) the route answers 503. Set it
+  // before the server starts: it is read without a lock.
+  void set_flag_metrics(FlagMetricsApi* api) { flag_metrics_ = api; }
+
   // A change committed to the store (here or on another replica): reload, publish the new
   // snapshot and tell stream subscribers. Blocks on the store: call it from a worker.
   void on_store_change(std::int64_t version, const std::string& kind, const std::string& key);
@@ -72,6 +77,7 @@ class ServiceRoutes {
   static constexpr std::size_t kRecentChanges = 1000;
 
   ServiceParts parts_;
+  FlagMetricsApi* flag_metrics_ = nullptr;
   std::unique_ptr<EvaluationMetrics> evaluation_metrics_;  // null without metrics
   EvaluationObserver observe_;
   std::mutex stream_mutex_;  // orders a subscriber's first events against published changes
