@@ -139,7 +139,7 @@ int run_serve(const ServeOptions& options) {
   auth.load_all_tokens();
   server::WorkerPool workers(4);
   server::EventHub hub;
-  server::AdminApi admin(store, loader, publisher, notification_recipients);
+  server::AdminApi admin(store, loader, publisher, notification_recipients, wall_clock);
   server::RolloutApi rollout_api(store, rollouts, policies, loader);
   server::NotificationsApi notifications_api(store);
   auto aggregator = std::make_shared<metrics::EventAggregator>(wall_clock);

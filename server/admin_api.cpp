@@ -2,9 +2,11 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "flag_event_outbox.hpp"
+#include "flag_staleness.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/store/errors.hpp"
 
@@ -144,8 +146,12 @@ Json json_or_null(const std::optional<std::string>& text) {
 }  // namespace
 
 AdminApi::AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher,
-                   FlagEventRecipients recipients)
-    : store_(store), loader_(loader), publisher_(publisher), recipients_(std::move(recipients)) {}
+                   FlagEventRecipients recipients, WallClock now)
+    : store_(store),
+      loader_(loader),
+      publisher_(publisher),
+      recipients_(std::move(recipients)),
+      now_(now ? std::move(now) : [] { return std::chrono::system_clock::now(); }) {}
 
 template <typename Operation>
 HttpResponse AdminApi::guarded(Operation&& operation) {
@@ -169,6 +175,10 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
     const std::string_view owner = request.query_param("owner");
     const bool archived = request.query_param("archived") == "true";
     Json flags = Json::array();
+    std::set<std::string> in_rollout;
+    for (const auto& rollout : store_.list_rollouts(/*include_finished=*/false))
+      in_rollout.insert(rollout.flag);
+    const auto now = now_();
     for (const auto& record : store_.list_flags(archived)) {
       auto body = flag_body(record);
       if (!body) continue;
@@ -179,12 +189,17 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
         const auto& tags = definition.contains("tags") ? definition["tags"] : Json::array();
         if (std::find(tags.begin(), tags.end(), Json(tag)) == tags.end()) continue;
       }
+      LoadResult parsed = read_single_flag_json(*body);
+      const bool stale = parsed.ok() && !parsed.definitions.flags.empty() &&
+                         is_stale(parsed.definitions.flags.front(), record.enabled,
+                                  record.updated_at, in_rollout.contains(record.key), now);
       flags.push_back({{"key", record.key},
                        {"enabled", record.enabled},
                        {"archived", record.archived},
                        {"version", record.version},
                        {"updatedAt", record.updated_at},
                        {"updatedBy", record.updated_by},
+                       {"stale", stale},
                        {"definition", std::move(definition)}});
     }
     return HttpResponse::json(200, Json{{"flags", std::move(flags)}}.dump());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,8 +24,11 @@ using FlagEventRecipients = std::function<std::vector<std::string>(
 
 class AdminApi {
  public:
+  // The server's clock: GET /v1/flags says which flags are stale by it. Empty: the system clock.
+  using WallClock = std::function<std::chrono::system_clock::time_point()>;
+
   AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher,
-           FlagEventRecipients recipients = {});
+           FlagEventRecipients recipients = {}, WallClock now = {});
 
   HttpResponse list_flags(const HttpRequest& request);
   HttpResponse get_flag(const HttpRequest& request);
@@ -59,6 +63,7 @@ class AdminApi {
   SnapshotLoader& loader_;
   const SnapshotPublisher& publisher_;
   FlagEventRecipients recipients_;
+  WallClock now_;
 };
 
 }  // namespace sluice::server
