@@ -132,8 +132,9 @@ std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& f
                                     "default",
                                     flag.rules.size(), flag.rules.size() == 1 ? "rule" : "rules"));
   if (evaluation.error == ErrorCode::TargetingKeyMissing && serve.split) {
-    return fmt::format("{} splits by {}, which the context does not have: {}", where,
-                       bucket_attribute(flag, *serve.split), off_served(flag));
+    const std::string attribute = bucket_attribute(flag, *serve.split);
+    return fmt::format("{}, which splits by {}, but the context has no {}: {}", where, attribute,
+                       attribute, off_served(flag));
   }
   if (evaluation.error != ErrorCode::None) {
     return fmt::format("evaluation failed ({})", to_string(evaluation.error));

@@ -160,8 +160,8 @@ TEST_F(FlagInsightApi, EvaluateExplainsAMissingBucketingAttribute) {
   EXPECT_EQ(result["errorCode"], "TARGETING_KEY_MISSING");
   EXPECT_EQ(result["variant"], "off");
   EXPECT_THAT(std::string(result["explanation"]),
-              HasSubstr("splits by userId, which the context does not have: off variant 'off' "
-                        "served"));
+              HasSubstr("fell through to the default, which splits by userId, but the context "
+                        "has no userId: off variant 'off' served"));
 }
 
 TEST_F(FlagInsightApi, EvaluateExplainsAKillAndAFailedPrerequisite) {
