@@ -49,7 +49,7 @@ async function until(what, fn, timeout = UI_TIMEOUT) {
 
 function startDemo() {
   return new Promise((resolveUrl, reject) => {
-    demo = spawn(sluice, ['demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--speed', '10', '--timeout', '600'], {
+    demo = spawn(sluice, ['demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--speed', '20', '--timeout', '600'], {
       cwd: root,
       env: { ...process.env, SLUICE_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -186,11 +186,13 @@ async function main() {
   await page.locator('header nav a[href="/rollouts"]').click();
   const rolloutRow = page.locator('tr[data-rollout="new-pdf-engine"]');
   await until('new-pdf-engine with its last decision', async () => (await rolloutRow.innerText()).includes('error_rate'));
-  await shot(page, 'rollouts');
 
   step = 'rollout page: chart and timeline';
   await rolloutRow.locator('a.key').click();
   await until('points on the error-rate chart', async () => Number(await page.locator('#chart-errors canvas').getAttribute('data-points')) >= 4);
+  await until('decisions in the timeline', async () => (await page.locator('ul.timeline > li.decision').count()) >= 2);
+  // The first advance (about 15 s into the demo at --speed 20) puts a stage line on the chart.
+  await until('the first advance', async () => (await page.locator('ul.timeline > li.decision[data-kind=advance]').count()) >= 1, 60000);
   const drawn = await page.locator('#chart-errors canvas').evaluate((canvas) => {
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     let colored = 0;
@@ -198,7 +200,6 @@ async function main() {
     return colored;
   });
   check(drawn > 50, `the chart canvas has ${drawn} colored pixels: nothing drawn`);
-  await until('decisions in the timeline', async () => (await page.locator('ul.timeline > li.decision').count()) >= 2);
   await shot(page, 'rollout');
 
   step = 'pause with a reason';
@@ -216,6 +217,12 @@ async function main() {
   await overrides.locator('button[data-command=resume]').click();
   await until('progressing again', async () => (await page.locator('.page-head .badge').innerText()) === 'progressing');
   await until('the resume in the timeline', async () => (await page.locator('ul.timeline > li.decision[data-kind=resume]').count()) === 1);
+
+  step = 'every rollout, the rolled back one too';
+  await page.locator('header nav a[href="/rollouts"]').click();
+  await page.locator('input[name=all]').check();
+  await until('redesigned-dashboard rolled back', async () => (await page.locator('tr[data-rollout="redesigned-dashboard"]').innerText()).includes('rolled_back'), 30000);
+  await shot(page, 'rollouts');
 
   step = 'audit log';
   await page.locator('header nav a[href="/audit"]').click();
@@ -244,6 +251,12 @@ async function main() {
   await reader.goto(base + '/flags/ai-chatbot');
   await until('the flag page', async () => (await reader.locator('code.rule').count()) > 0);
   check((await reader.locator('button[data-action]').count()) === 0, 'a read token sees the kill switch on the flag page');
+
+  step = 'a revoked token returns to the login form';
+  execFileSync(sluice, ['token', 'revoke', '--name', 'viewer', '--store', `sqlite:${join(dataDir, 'sluice.db')}`], { encoding: 'utf8', timeout: 15000 });
+  await reader.goto(base + '/rollouts/new-pdf-engine'); // polls every 2 s: the next poll gets a 401
+  await until('the login form with a message', async () => (await reader.locator('main.login .notice').innerText()).includes('Sign in again'), 20000);
+  check(!(await reader.evaluate(() => sessionStorage.getItem('sluice.token'))), 'the refused token is still stored');
 
   check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
   console.log('dashboard browser test: all steps passed');

@@ -8,7 +8,15 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryS
 const STAGE_KINDS = new Set(['advance', 'rollback', 'pause', 'resume', 'promote', 'set_percent', 'approve', 'abort', 'complete']);
 const COLORS = { treatment: '#c2410c', control: '#2563eb' };
 
-const minutes = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+// Whole, round seconds between ticks, so labels neither repeat nor crowd.
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+const tickStep = (span) => STEPS.find((step) => span / step <= 8) ?? 86400;
+
+function minutes(seconds) {
+  const m = Math.floor(seconds / 60);
+  const clock = `${m % 60}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+  return m >= 60 ? `${Math.floor(m / 60)}:${clock.padStart(5, '0')}` : clock;
+}
 
 // One series per variant for one check: x is seconds since the rollout started.
 function series(decisions, check, scale, start) {
@@ -65,7 +73,7 @@ export function RolloutChart({ title, check, unit, scale, decisions, treatment, 
         parsing: false,
         interaction: { mode: 'nearest', intersect: false },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'since start (m:ss)' }, ticks: { callback: (v) => minutes(v) } },
+          x: { type: 'linear', min: 0, title: { display: true, text: 'since start (m:ss)' }, ticks: { callback: (v) => minutes(v) } },
           y: { beginAtZero: true, title: { display: true, text: unit } },
         },
         plugins: {
@@ -85,6 +93,8 @@ export function RolloutChart({ title, check, unit, scale, decisions, treatment, 
       { label: `${control} (control)`, data: s.control, borderColor: COLORS.control, backgroundColor: COLORS.control, pointRadius: 2, borderWidth: 1.5 },
     ];
     c.options.plugins.annotation.annotations = annotations(decisions, start);
+    const last = decisions.length ? (Date.parse(decisions[decisions.length - 1].at) - start) / 1000 : 60;
+    c.options.scales.x.ticks.stepSize = tickStep(last);
     c.update('none');
   }, [decisions, check, scale, start, treatment, control]);
   const points = series(decisions, check, scale, start);

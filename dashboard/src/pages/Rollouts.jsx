@@ -16,11 +16,25 @@ export function RolloutsPage() {
       try {
         const data = await get(`/v1/rollouts${all ? '?all=true' : ''}`);
         const list = data.rollouts || [];
-        // the list leaves out the last decision; each active rollout's own page has it
-        const latest = await Promise.all(list.filter((r) => r.active || !TERMINAL.has(r.phase)).map((r) => get(`/v1/rollouts/${enc(r.flag)}`).catch(() => null)));
+        // The list leaves out the decisions: read each rollout's last few, for the last sentence
+        // and the newest evidence (a command such as resume carries none).
+        const recent = await Promise.all(
+          list.slice(0, 50).map((r) =>
+            get(`/v1/rollouts/${enc(r.flag)}/decisions?rollout=${r.id}&limit=20${r.sequence > 20 ? `&after=${r.sequence - 20}` : ''}`)
+              .then((page) => [r.id, page.decisions || []])
+              .catch(() => [r.id, []]),
+          ),
+        );
         if (!alive()) return;
         setRollouts(list);
-        setDetails(Object.fromEntries(latest.filter(Boolean).map((r) => [r.id ?? r.flag, r])));
+        setDetails(
+          Object.fromEntries(
+            recent.map(([id, decisions]) => [
+              id,
+              { last: decisions[decisions.length - 1], evidence: [...decisions].reverse().find((d) => checksOf(d).length > 0) },
+            ]),
+          ),
+        );
         setError(null);
       } catch (e) {
         if (alive()) setError(e);
@@ -54,8 +68,8 @@ export function RolloutsPage() {
           </thead>
           <tbody>
             {rollouts.map((r) => {
-              const detail = details[r.id ?? r.flag];
-              const last = detail && detail.last_decision;
+              const detail = details[r.id] || {};
+              const last = detail.last;
               const active = !TERMINAL.has(r.phase);
               return (
                 <tr data-rollout={r.flag} key={r.id}>
@@ -74,7 +88,7 @@ export function RolloutsPage() {
                   </td>
                   <td class="mono nowrap">{active && r.stage_started_at ? fmtDuration(now - Date.parse(r.stage_started_at)) : '—'}</td>
                   <td class="mono small-text">
-                    {checksOf(last).map((c) => (
+                    {checksOf(detail.evidence).map((c) => (
                       <div class={`check verdict-${c.verdict}`}>
                         {c.check}: {fmtCheckValue(c.check, c.treatment)} vs {fmtCheckValue(c.check, c.control)}
                       </div>
