@@ -230,6 +230,8 @@ async function main() {
     const text = await page.locator('ul.audit').innerText();
     return text.includes('kill') && text.includes('ai-chatbot') && text.includes('bootstrap');
   });
+  await page.locator('li.audit-entry', { hasText: 'bulk-invoice-api' }).filter({ hasText: 'kill' }).locator('button.link').click();
+  await until('the kill diff', async () => (await page.locator('ul.audit ul.diff').innerText()).includes('enabled'));
   await shot(page, 'audit');
 
   step = 'a read-only token sees no write controls';
