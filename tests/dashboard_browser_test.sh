@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web dashboard in headless Chromium (Debian's) driven by playwright-core, against a real
-# `sluice demo` (dashboard/tests/browser.mjs). Exit 77 (skipped) when chromium, node or the npm
+# `sluice demo` (dashboard/tests/browser.mjs), after the unit tests of its pure modules
+# (dashboard/tests/unit.test.mjs). Exit 77 (skipped) when chromium, node or the npm
 # packages are missing, except under CI=true, where that is a failure. Screenshots go to
 # $SCREENSHOT_DIR (default ./screenshots, the ctest build folder's); SLUICE_UPDATE_SCREENSHOTS=1
 # also copies them to docs/screenshots/.
@@ -17,6 +18,10 @@ if [ -n "$missing" ]; then
     echo "FAIL: missing $missing (scripts/install-deps installs them)"; exit 1
   fi
   echo "SKIP: missing $missing; run scripts/install-deps"; exit 77
+fi
+# The pure modules first (no browser, no server): a parser bug reads better here than as a timeout.
+if ! unit=$(node --test "$root/dashboard/tests/unit.test.mjs" 2>&1); then
+  echo "$unit"; echo "FAIL: dashboard unit tests"; exit 1
 fi
 dir=$(mktemp -d)
 # The script stops the demo itself; this catches a script killed by the timeout.

@@ -2,6 +2,7 @@
 // Server-Sent Events parser, reconnecting with backoff and Last-Event-ID so changes made while
 // disconnected are replayed instead of missed.
 import { getToken, reportUnauthorized } from './api.js';
+import { createSseParser } from './sse.js';
 
 const IDLE_TIMEOUT_MS = 45000; // the server sends a heartbeat every 15 s by default
 
@@ -13,14 +14,14 @@ export function openStream({ onEvent, onStatus }) {
 
   function dispatch(event) {
     if (event.id !== null) lastId = event.id;
-    if (!event.data.length) return;
+    if (event.data === null) return;
     let data;
     try {
-      data = JSON.parse(event.data.join('\n'));
+      data = JSON.parse(event.data);
     } catch {
       return;
     }
-    onEvent(event.type || 'message', data);
+    onEvent(event.type, data);
   }
 
   async function readOnce() {
@@ -44,31 +45,12 @@ export function openStream({ onEvent, onStatus }) {
       onStatus('live');
       backoff = 500;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let event = { type: '', data: [], id: null };
+      const feed = createSseParser(dispatch);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         kick();
-        buffer += value;
-        let newline;
-        while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
-          if (line === '') {
-            dispatch(event);
-            event = { type: '', data: [], id: null };
-            continue;
-          }
-          if (line.startsWith(':')) continue;
-          const colon = line.indexOf(':');
-          const field = colon < 0 ? line : line.slice(0, colon);
-          let fieldValue = colon < 0 ? '' : line.slice(colon + 1);
-          if (fieldValue.startsWith(' ')) fieldValue = fieldValue.slice(1);
-          if (field === 'event') event.type = fieldValue;
-          else if (field === 'data') event.data.push(fieldValue);
-          else if (field === 'id') event.id = fieldValue;
-        }
+        feed(value);
       }
     } catch {
       // a network error, the idle timeout or close(): reconnect below unless closed
