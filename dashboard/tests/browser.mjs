@@ -218,6 +218,13 @@ async function main() {
   await until('progressing again', async () => (await page.locator('.page-head .badge').innerText()) === 'progressing');
   await until('the resume in the timeline', async () => (await page.locator('ul.timeline > li.decision[data-kind=resume]').count()) === 1);
 
+  step = "a refused command shows the server's message";
+  await overrides.locator('input[name=override-reason]').fill('browser test: a share the API refuses');
+  await overrides.locator('input[name=percent]').fill('12.345');
+  await overrides.locator('button[data-command=percent]').click();
+  await until('the invalid_field message', async () => (await overrides.locator('.error').innerText()).includes('two decimals'));
+  check((await page.locator('.page-head .badge').innerText()) === 'progressing', 'a refused command changed the phase');
+
   step = 'every rollout, the rolled back one too';
   await page.locator('header nav a[href="/rollouts"]').click();
   await page.locator('input[name=all]').check();
