@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The web dashboard in headless Chromium (Debian's) driven by playwright-core, against a real
 # `sluice demo` (dashboard/tests/browser.mjs), after the unit tests of its pure modules
-# (dashboard/tests/unit.test.mjs). Exit 77 (skipped) when chromium, node or the npm
-# packages are missing, except under CI=true, where that is a failure. Screenshots go to
-# $SCREENSHOT_DIR (default ./screenshots, the ctest build folder's); SLUICE_UPDATE_SCREENSHOTS=1
-# also copies them to docs/screenshots/.
+# (dashboard/tests/unit.test.mjs). Exit 77 (skipped) when chromium, node or the npm packages are
+# missing, except under CI=true, where that is a failure. Screenshots go to $SCREENSHOT_DIR
+# (default BUILD/tests/screenshots beside the binary: the ctest folder's);
+# SLUICE_UPDATE_SCREENSHOTS=1 also copies them to docs/screenshots/.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 sluice=${1:?usage: dashboard_browser_test.sh PATH_TO_SLUICE}
@@ -26,5 +26,5 @@ fi
 dir=$(mktemp -d)
 # The script stops the demo itself; this catches a script killed by the timeout.
 trap 'pid=$(cat "$dir/demo.pid" 2>/dev/null); [ -n "$pid" ] && kill -- -"$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-SCREENSHOT_DIR=${SCREENSHOT_DIR:-$PWD/screenshots} SLUICE_DEMO_PID_FILE="$dir/demo.pid" CHROMIUM="$chromium" \
+SCREENSHOT_DIR=${SCREENSHOT_DIR:-$(cd "$(dirname "$sluice")" && pwd)/tests/screenshots} SLUICE_DEMO_PID_FILE="$dir/demo.pid" CHROMIUM="$chromium" \
   timeout 100 node "$root/dashboard/tests/browser.mjs" "$sluice"
