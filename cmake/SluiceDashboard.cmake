@@ -12,7 +12,8 @@ if(NOT EXISTS ${SLUICE_DASHBOARD_DIR}/node_modules)
 endif()
 
 function(sluice_dashboard_assets target)
-  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${SLUICE_DASHBOARD_DIR}/src/*)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${SLUICE_DASHBOARD_DIR}/src/*
+       ${SLUICE_DASHBOARD_DIR}/public/*)
   set(dist ${CMAKE_BINARY_DIR}/dashboard-dist)
   set(generated ${CMAKE_BINARY_DIR}/generated/dashboard_assets_data.cpp)
   add_custom_command(
