@@ -131,6 +131,11 @@ function App() {
   }, []);
 
   const store = useFlags(!!who);
+  useEffect(() => {
+    const name = decodeURIComponent(path.split('/')[2] || '');
+    const page = path.startsWith('/rollouts') ? 'Rollouts' : path.startsWith('/audit') ? 'Audit log' : 'Flags';
+    document.title = name ? `${name} · ${page} · Sluice` : `${page} · Sluice`;
+  }, [path]);
   if (checking) return <div class="muted pad">Loading…</div>;
   if (!who) return <Login message={loginMessage} onLogin={(w) => (setWho(w), setLoginMessage(null))} />;
 
