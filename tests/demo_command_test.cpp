@@ -40,6 +40,9 @@ TEST(CliDemo, RollsOutTheHealthyFlagAndRollsBackTheBrokenOne) {
   EXPECT_THAT(out, HasSubstr("redesigned-dashboard new "));
   EXPECT_THAT(out, HasSubstr("The API: http://127.0.0.1:"));
   EXPECT_THAT(out, HasSubstr("(admin token demo-"));
+  // The dashboard's address is printed as soon as the server answers, with the token to log in.
+  EXPECT_THAT(out, HasSubstr("Dashboard: http://127.0.0.1:"));
+  EXPECT_THAT(out, HasSubstr("(log in with the admin token demo-"));
 }
 
 TEST(CliDemo, SaysWhereTheExamplesAreWhenRunElsewhere) {
