@@ -16,6 +16,7 @@ using Json = nlohmann::ordered_json;
 void emit(YAML::Emitter& out, const Json& value) {
   switch (value.type()) {
     case Json::value_t::object:
+      if (value.empty()) out << YAML::Flow;  // "{}" rather than a dangling block
       out << YAML::BeginMap;
       for (const auto& [key, item] : value.items()) {
         out << YAML::Key << key << YAML::Value;
@@ -24,6 +25,7 @@ void emit(YAML::Emitter& out, const Json& value) {
       out << YAML::EndMap;
       break;
     case Json::value_t::array:
+      if (value.empty()) out << YAML::Flow;
       out << YAML::BeginSeq;
       for (const auto& item : value)
         emit(out, item);

@@ -23,19 +23,22 @@ double number_of(const Json& object, const char* name) {
   return it != object.end() && it->is_number() ? it->get<double>() : NAN;
 }
 
-// Error rates are fractions (shown as percentages), the rest as measured.
+std::string count_text(double value) {
+  if (!std::isfinite(value)) return "-";
+  std::string digits = fmt::format("{:.0f}", std::fabs(value));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ",");
+  return (value < 0 ? "-" : "") + digits;
+}
+
+// Error rates are fractions (shown as percentages), latencies seconds (shown in ms), the sample
+// ratio's values request counts; custom checks as measured.
 std::string check_value(const std::string& check, double value) {
   if (!std::isfinite(value)) return "-";
   if (check.find("error") != std::string::npos) return fmt::format("{:.2f}%", value * 100);
+  if (check.find("latency") != std::string::npos) return fmt::format("{:.1f} ms", value * 1000);
+  if (check == "sample_ratio") return count_text(value);
   return fmt::format("{:.4g}", value);
-}
-
-std::string count_text(double value) {
-  if (!std::isfinite(value)) return "-";
-  std::string digits = fmt::format("{:.0f}", value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return digits;
 }
 
 std::string verdict_text(const std::string& verdict) {

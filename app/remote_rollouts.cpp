@@ -33,6 +33,13 @@ std::string short_time(const Json& at) {
   return text;
 }
 
+// "progressing 1 5% -> progressing 2 25%"; just the state when nothing moved (a hold).
+std::string transition_text(const Json& from, const Json& to) {
+  const std::string before = decision_point_text(from);
+  const std::string after = decision_point_text(to);
+  return before == after ? after : before + " -> " + after;
+}
+
 }  // namespace
 
 int run_rollout_start(const RemoteOptions& remote, const std::string& file) {
@@ -155,8 +162,7 @@ int run_decisions(const RemoteOptions& remote, const DecisionsOptions& options) 
   for (const auto& d : decisions) {
     table.add({scalar_text(d.value("sequence", Json())), short_time(d.value("at", Json())),
                scalar_text(d.value("actor", Json())), scalar_text(d.value("kind", Json())),
-               decision_point_text(d.value("from", Json())) + " -> " +
-                   decision_point_text(d.value("to", Json())),
+               transition_text(d.value("from", Json()), d.value("to", Json())),
                scalar_text(d.value("sentence", Json()))});
   }
   std::fputs(table.str().c_str(), stdout);
