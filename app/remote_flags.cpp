@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "commands.hpp"
 #include "load_snapshot.hpp"
@@ -9,6 +10,7 @@
 #include "remote_diff.hpp"
 #include "remote_output.hpp"
 #include "sluice/flag_loader.hpp"
+#include "sluice/snapshot.hpp"
 
 namespace sluice::app {
 namespace {
@@ -47,6 +49,40 @@ Json normalised(const Item& item, const std::string& body) {
   }
   if (json.is_object()) json.erase("enabled");
   return json;
+}
+
+// The file's definitions when they compile together with the server's: a flag file may use a
+// segment or a prerequisite flag that lives on the server only. The file's definitions replace
+// the server's of the same key. Problems are those of the combined set, so the file's keep their
+// `file:line:column`.
+std::optional<FlagSet> check_against_server(const RemoteClient& client, FlagSet file_definitions,
+                                            Diagnostics& problems) {
+  FlagSet combined = file_definitions;
+  auto in_file = [](const auto& list, const std::string& key) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& d) { return d.key == key; });
+  };
+  const Json flags = client.call("GET", "/v1/flags").json();
+  for (const auto& item : flags.value("flags", Json::array())) {
+    const std::string key = item.value("key", std::string());
+    if (in_file(file_definitions.flags, key)) continue;
+    LoadResult read = read_single_flag_json(item.value("definition", Json()).dump());
+    for (auto& flag : read.definitions.flags)
+      combined.flags.push_back(std::move(flag));
+  }
+  const Json segments = client.call("GET", "/v1/segments").json();
+  for (const auto& item : segments.value("segments", Json::array())) {
+    const std::string key = item.value("key", std::string());
+    if (in_file(file_definitions.segments, key)) continue;
+    LoadResult read = read_single_segment_json(item.value("definition", Json()).dump());
+    for (auto& segment : read.definitions.segments)
+      combined.segments.push_back(std::move(segment));
+  }
+  CompileResult compiled = compile_snapshot(std::move(combined));
+  if (!compiled.snapshot) {
+    problems = std::move(compiled.diagnostics);
+    return std::nullopt;
+  }
+  return file_definitions;
 }
 
 }  // namespace
@@ -128,20 +164,39 @@ int run_flags_set_enabled(const RemoteOptions& remote, const std::string& key,
 }
 
 int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only) {
+  const int invalid = diff_only ? kExitBadFile : kExitInvalid;
+  RemoteClient client(remote);
   LoadedSnapshot loaded = load_snapshot({file});
-  if (!loaded.snapshot) {
-    print_local_problems(std::move(loaded.diagnostics));
-    return diff_only ? kExitBadFile : kExitInvalid;
+  FlagSet definitions;
+  if (loaded.snapshot) {
+    definitions = loaded.snapshot->definitions();
+  } else {
+    // Shape problems are the file's alone; meaning problems may be references to definitions
+    // on the server.
+    LoadResult read = load_flag_paths({file});
+    std::optional<FlagSet> checked;
+    if (read.ok()) {
+      try {
+        checked = check_against_server(client, std::move(read.definitions), loaded.diagnostics);
+      } catch (const RemoteError& e) {
+        std::fprintf(stderr, "sluice: the file uses definitions it does not hold, and %s\n",
+                     e.what());
+      }
+    }
+    if (!checked) {
+      print_local_problems(std::move(loaded.diagnostics));
+      return invalid;
+    }
+    definitions = std::move(*checked);
   }
   // Segments first: the flags of the same file may use them.
   std::vector<Item> items;
-  for (const auto& segment : loaded.snapshot->definitions().segments)
+  for (const auto& segment : definitions.segments)
     items.push_back(
         {"segment", segment.key, "/v1/segments", Json::parse(segment_to_json(segment))});
-  for (const auto& flag : loaded.snapshot->definitions().flags)
+  for (const auto& flag : definitions.flags)
     items.push_back({"flag", flag.key, "/v1/flags", Json::parse(flag_to_json(flag))});
 
-  RemoteClient client(remote);
   int exit_code = kExitOk;
   bool different = false;
   Json results = Json::array();

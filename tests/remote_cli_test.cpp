@@ -101,6 +101,48 @@ TEST_F(RemoteCli, ApplyCreatesUpdatesLeavesUnchangedAndDiffShowsIt) {
   EXPECT_THAT(added.out, Not(HasSubstr("\n-")));
 }
 
+// Segments are applied like flags, and a flag file may use a segment that is on the server only.
+TEST_F(RemoteCli, ApplySegmentsAndUseTheServersSegments) {
+  const std::string segments = write("cli-segments.yaml", R"(segments:
+  - key: cli-staff
+    description: Staff accounts
+    conditions:
+      - {attribute: email, op: ends_with, value: "@example.com"}
+)");
+  auto created = sluice("flags apply -f " + segments);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_THAT(created.out, HasSubstr("segment/cli-staff created"));
+  EXPECT_THAT(sluice("flags apply -f " + segments).out, HasSubstr("segment/cli-staff unchanged"));
+
+  const std::string flag = write("cli-staff-flag.yaml", R"(key: cli-staff-only
+variants: {on: true, off: false}
+off_variant: off
+rules:
+  - name: staff
+    segments: [cli-staff]
+    serve: {variant: on}
+default: {variant: off}
+)");
+  auto applied = sluice("flags apply -f " + flag + " -o json");
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_EQ(Json::parse(applied.out)["results"][0]["result"], "created");
+  // An unknown segment is still a problem, reported at its place in the file.
+  const std::string bad = write("cli-unknown-segment.yaml",
+                                R"(key: cli-nobody
+variants: {on: true, off: false}
+off_variant: off
+rules:
+  - segments: [no-such-segment]
+    serve: {variant: on}
+default: {variant: off}
+)");
+  auto refused = sluice("flags apply -f " + bad);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr(bad + ":"));
+  EXPECT_THAT(refused.err, HasSubstr("no-such-segment"));
+  EXPECT_EQ(sluice("flags get cli-nobody").exit_code, 3);
+}
+
 TEST_F(RemoteCli, InvalidFileIsReportedLikeValidateAndNothingIsSent) {
   const std::string file = write("cli-bad.yaml", flag_yaml("cli-bad", "bad", "of"));
   auto apply = sluice("flags apply -f " + file);
