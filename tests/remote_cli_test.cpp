@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -141,6 +142,31 @@ default: {variant: off}
   EXPECT_THAT(refused.err, HasSubstr(bad + ":"));
   EXPECT_THAT(refused.err, HasSubstr("no-such-segment"));
   EXPECT_EQ(sluice("flags get cli-nobody").exit_code, 3);
+}
+
+// A server whose definitions live in files (--flags-dir) refuses changes with its own message;
+// the kill switch still works.
+TEST_F(RemoteCli, ManagedByFilesIsReported) {
+  testing::TempDir dir;
+  const std::string flags_dir = dir.path() + "/flags";
+  std::filesystem::create_directory(flags_dir);
+  std::filesystem::copy_file(std::string(SLUICE_SOURCE_DIR) + "/examples/flags/ai-chatbot.yaml",
+                             flags_dir + "/ai-chatbot.yaml");
+  testing::SluiceProcess managed(
+      {"--store", "sqlite:" + dir.path() + "/sluice.db", "--flags-dir", flags_dir},
+      {"SLUICE_ADMIN_TOKEN=" + kAdminToken}, dir.path() + "/serve.log");
+  const std::string connection =
+      " --server http://127.0.0.1:" + std::to_string(managed.port()) + " --token " + kAdminToken;
+  const std::string file = write("cli-managed.yaml", flag_yaml("cli-managed"));
+  auto refused =
+      testing::run_command(std::string(SLUICE_BINARY) + " flags apply -f " + file + connection);
+  EXPECT_EQ(refused.exit_code, 5) << refused.out;
+  EXPECT_THAT(refused.err, HasSubstr("managed_by_files"));
+  EXPECT_THAT(refused.err, HasSubstr("change them there"));
+  EXPECT_THAT(refused.out, HasSubstr("flag/cli-managed failed"));
+  auto kill =
+      testing::run_command(std::string(SLUICE_BINARY) + " flags kill ai-chatbot" + connection);
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
 }
 
 TEST_F(RemoteCli, InvalidFileIsReportedLikeValidateAndNothingIsSent) {
