@@ -228,6 +228,9 @@ TEST_F(RemoteCli, ListGetKillReviveAndAudit) {
   auto audit_json = sluice("audit --flag cli-kill --since 2026-01-01T00:00:00Z -o json --limit 2");
   ASSERT_EQ(audit_json.exit_code, 0) << audit_json.err;
   EXPECT_EQ(Json::parse(audit_json.out)["entries"].size(), 2u);
+  // A start after every entry leaves nothing: --since reaches the server.
+  auto future = sluice("audit --flag cli-kill --since 2200-01-01T00:00:00Z -o json");
+  EXPECT_EQ(Json::parse(future.out)["entries"].size(), 0u) << future.out;
   auto bad_since = sluice("audit --since yesterday");
   EXPECT_EQ(bad_since.exit_code, 2);
   EXPECT_THAT(bad_since.err, HasSubstr("--since"));
