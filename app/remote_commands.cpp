@@ -58,9 +58,13 @@ std::shared_ptr<RemoteCommands> add_remote_commands(CLI::App& app) {
     command->callback([&s, run] { s.commands.run = [run] { return guarded_remote(run); }; });
   };
 
+  const char* footer =
+      "Server: --server, else SLUICE_SERVER; token: --token, else SLUICE_TOKEN. Exit codes "
+      "(docs/cli.md): 3 not found, 4 denied, 5 conflict, 6 unreachable, 7 other server error.";
   auto* flags =
       app.add_subcommand("flags", "Flags on a server: list, get, apply, diff, kill, revive");
   flags->require_subcommand(1);
+  flags->footer(footer);
   auto* list = flags->add_subcommand("list", "List flags (a table; -o name: keys only)");
   list->add_option("--tag", s.list.tag, "Only flags with this tag");
   list->add_option("--kind", s.list.kind, "Only flags of this kind")
@@ -102,6 +106,7 @@ std::shared_ptr<RemoteCommands> add_remote_commands(CLI::App& app) {
 
   auto* rollout = app.add_subcommand("rollout", "Progressive rollouts on a server");
   rollout->require_subcommand(1);
+  rollout->footer(footer);
   auto* start = rollout->add_subcommand("start", "Start a rollout from a policy file");
   start->add_option("-f,--file", s.file, "Policy file (docs/policy-format.md)")->required();
   connection_options(start, s.remote);
@@ -121,8 +126,15 @@ std::shared_ptr<RemoteCommands> add_remote_commands(CLI::App& app) {
   connection_options(watch, s.remote);
   on(watch, [&s] { return run_rollout_watch(s.remote, s.key, s.interval); });
 
-  for (const char* name : {"pause", "resume", "promote", "rollback", "abort", "approve"}) {
-    auto* command = rollout->add_subcommand(name, std::string("A person's command: ") + name);
+  const std::pair<const char*, const char*> commands_help[] = {
+      {"pause", "Hold the rollout where it is; the split stays"},
+      {"resume", "Continue a paused rollout; the stage restarts"},
+      {"promote", "End the current stage now and enter the next (the last: complete)"},
+      {"rollback", "Serve the control to everyone and end the rollout"},
+      {"abort", "End the rollout, leaving the split as it is"},
+      {"approve", "Let a rollout waiting for approval enter its next stage"}};
+  for (const auto& [name, help] : commands_help) {
+    auto* command = rollout->add_subcommand(name, help);
     command->add_option("flag", s.key, "Flag key")->required();
     command->add_option("--reason", s.reason, "Why (goes into the decision log)")->required();
     connection_options(command, s.remote);
