@@ -46,6 +46,10 @@ int guarded_remote(const std::function<int()>& body) {
   } catch (const RemoteError& e) {
     std::fprintf(stderr, "sluice: %s\n", e.what());
     return e.exit_code();
+  } catch (const nlohmann::json::exception& e) {
+    // An answer of an unexpected shape (a proxy's HTML page, another service on the port).
+    std::fprintf(stderr, "sluice: the server's answer is not what the API returns: %s\n", e.what());
+    return kExitServer;
   }
 }
 
