@@ -382,6 +382,13 @@ stages:
   ASSERT_EQ(sluice("rollout abort new-pdf-engine --reason 'not today'").exit_code, 0);
   EXPECT_THAT(sluice("rollout status new-pdf-engine").out, HasSubstr("⊘ aborted"));
   EXPECT_EQ(sluice("rollout watch new-pdf-engine").exit_code, 1);
+  // On a terminal (script(1) gives it one) the picture is redrawn in place.
+  auto on_terminal = testing::run_command(
+      "SLUICE_SERVER=" + server_url() + " SLUICE_TOKEN=" + kAdminToken + " script -qec '" +
+      SLUICE_BINARY + " rollout watch new-pdf-engine' /dev/null");
+  EXPECT_EQ(on_terminal.exit_code, 1) << on_terminal.err;
+  EXPECT_THAT(on_terminal.out, HasSubstr("\x1b[H\x1b[2J"));
+  EXPECT_THAT(on_terminal.out, HasSubstr("aborted"));
   // The first rollout's log is still there.
   auto older = sluice("decisions new-pdf-engine --rollout " + std::to_string(first_rollout) +
                       " -o yaml --limit 1");
