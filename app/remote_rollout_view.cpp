@@ -48,6 +48,10 @@ std::string verdict_text(const std::string& verdict) {
   return verdict;
 }
 
+std::string short_time_text(const std::string& at) {
+  return at.size() >= 19 && at[10] == 'T' ? at.substr(11, 8) : at;
+}
+
 }  // namespace
 
 std::string phase_text(const std::string& phase) {
@@ -71,7 +75,14 @@ std::string decision_point_text(const Json& point) {
                      percent_text(number_of(point, "percent")));
 }
 
-std::string render_rollout(const Json& rollout, SystemTime now) {
+bool has_checks(const Json& decision) {
+  if (!decision.is_object()) return false;
+  const Json evidence = decision.value("evidence", Json());
+  return evidence.is_object() && evidence.value("checks", Json::array()).is_array() &&
+         !evidence.value("checks", Json::array()).empty();
+}
+
+std::string render_rollout(const Json& rollout, SystemTime now, const Json& judged) {
   std::string out;
   auto line = [&out](const std::string& name, const std::string& value) {
     out += fmt::format("{:<15}{}\n", name + ":", value);
@@ -124,27 +135,29 @@ std::string render_rollout(const Json& rollout, SystemTime now) {
                               " by " + text_of(decision, "actor") + " at " +
                               text_of(decision, "at"));
     out += "  " + text_of(decision, "sentence") + "\n";
-    const Json evidence = decision.value("evidence", Json());
-    const Json checks = evidence.is_object() ? evidence.value("checks", Json()) : Json();
-    if (checks.is_array() && !checks.empty()) {
-      Table table(
-          {"CHECK", "VERDICT", treatment, control, "SAMPLES " + treatment, "SAMPLES " + control});
-      for (const auto& c : checks) {
-        const std::string name = text_of(c, "check");
-        table.add({name, verdict_text(text_of(c, "verdict")),
-                   check_value(name, number_of(c, "treatment")),
-                   check_value(name, number_of(c, "control")),
-                   count_text(number_of(c, "treatment_samples")),
-                   count_text(number_of(c, "control_samples"))});
-      }
-      out += "Checks:\n";
-      std::string rows = table.str();
-      std::size_t start = 0;
-      while (start < rows.size()) {
-        const std::size_t end = rows.find('\n', start);
-        out += "  " + rows.substr(start, end - start) + "\n";
-        start = end + 1;
-      }
+  }
+  const Json& source = has_checks(decision) ? decision : judged;
+  if (has_checks(source)) {
+    const Json checks = source["evidence"]["checks"];
+    Table table(
+        {"CHECK", "VERDICT", treatment, control, "SAMPLES " + treatment, "SAMPLES " + control});
+    for (const auto& c : checks) {
+      const std::string name = text_of(c, "check");
+      table.add({name, verdict_text(text_of(c, "verdict")),
+                 check_value(name, number_of(c, "treatment")),
+                 check_value(name, number_of(c, "control")),
+                 count_text(number_of(c, "treatment_samples")),
+                 count_text(number_of(c, "control_samples"))});
+    }
+    out += &source == &decision ? std::string("Checks:\n")
+                                : "Checks (decision #" + text_of(source, "sequence") + ", " +
+                                      short_time_text(text_of(source, "at")) + "):\n";
+    std::string rows = table.str();
+    std::size_t start = 0;
+    while (start < rows.size()) {
+      const std::size_t end = rows.find('\n', start);
+      out += "  " + rows.substr(start, end - start) + "\n";
+      start = end + 1;
     }
   }
   return out;

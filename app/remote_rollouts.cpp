@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -24,6 +25,23 @@ using Json = nlohmann::ordered_json;
 // The rollout with its last decision (GET /v1/rollouts/{flag} has it).
 Json fetch_rollout(const RemoteClient& client, const std::string& flag) {
   return client.call("GET", "/v1/rollouts/" + url_escape(flag)).json();
+}
+
+// When the last decision judged nothing (a person's command, a start), the latest one that did,
+// among the 100 before it: the picture keeps showing what the metrics said.
+Json latest_judged(const RemoteClient& client, const Json& rollout) {
+  const Json last = rollout.value("last_decision", Json());
+  if (!last.is_object() || has_checks(last)) return nullptr;
+  const long long sequence = last.value("sequence", 0LL);
+  const long long after = std::max(0LL, sequence - 101);
+  const RemoteResponse page = client.call(
+      "GET", "/v1/rollouts/" + url_escape(rollout.value("flag", std::string())) +
+                 "/decisions?limit=100&rollout=" + scalar_text(rollout.value("id", Json())) +
+                 "&after=" + std::to_string(after));
+  Json judged = nullptr;
+  for (const auto& d : page.json().value("decisions", Json::array()))
+    if (has_checks(d)) judged = d;
+  return judged;
 }
 
 std::string short_time(const Json& at) {
@@ -86,7 +104,10 @@ int run_rollout_status(const RemoteOptions& remote, const std::string& flag) {
   RemoteClient client(remote);
   const Json rollout = fetch_rollout(client, flag);
   if (print_structured(rollout, remote.output)) return kExitOk;
-  std::fputs(render_rollout(rollout, std::chrono::system_clock::now()).c_str(), stdout);
+  std::fputs(
+      render_rollout(rollout, std::chrono::system_clock::now(), latest_judged(client, rollout))
+          .c_str(),
+      stdout);
   return kExitOk;
 }
 
@@ -98,7 +119,8 @@ int run_rollout_watch(const RemoteOptions& remote, const std::string& flag, doub
     const Json rollout = fetch_rollout(client, flag);
     const std::string phase = rollout.value("phase", std::string());
     if (!print_structured(rollout, remote.output)) {
-      std::string frame = render_rollout(rollout, std::chrono::system_clock::now());
+      std::string frame =
+          render_rollout(rollout, std::chrono::system_clock::now(), latest_judged(client, rollout));
       if (terminal) {
         // Cursor home and clear: the picture is redrawn in place.
         std::fputs("\x1b[H\x1b[2J", stdout);

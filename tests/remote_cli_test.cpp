@@ -331,6 +331,8 @@ stages:
   status = sluice("rollout status new-pdf-engine").out;
   EXPECT_THAT(status, HasSubstr("॥ paused"));
   EXPECT_THAT(status, HasSubstr("manual, by bootstrap: \"looking at a dashboard\""));
+  // The pause judged nothing; the checks shown are the latest that were judged.
+  EXPECT_THAT(status, HasSubstr("error_rate"));
   ASSERT_EQ(sluice("rollout resume new-pdf-engine --reason 'fine'").exit_code, 0);
 
   auto percent = sluice("rollout set-percent new-pdf-engine 12.5 --reason 'more traffic'");
