@@ -86,13 +86,13 @@ std::shared_ptr<RemoteCommands> add_remote_commands(CLI::App& app) {
 
   auto* apply = flags->add_subcommand(
       "apply", "Create or update the flags and segments of a file; report each");
-  apply->add_option("-f,--file", s.file, "Flag file (docs/flag-format.md)")->required();
+  apply->add_option("-f,--file", s.file, "Flag file or folder (docs/flag-format.md)")->required();
   connection_options(apply, s.remote);
   on(apply, [&s] { return run_flags_apply(s.remote, s.file, false); });
 
   auto* diff = flags->add_subcommand(
       "diff", "What apply would change: a unified diff per definition; exit 1 when any");
-  diff->add_option("-f,--file", s.file, "Flag file (docs/flag-format.md)")->required();
+  diff->add_option("-f,--file", s.file, "Flag file or folder (docs/flag-format.md)")->required();
   connection_options(diff, s.remote);
   on(diff, [&s] { return run_flags_apply(s.remote, s.file, true); });
 
