@@ -1,6 +1,7 @@
 #include "remote_time.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -55,6 +56,8 @@ std::string format_rfc3339(SystemTime at) {
 std::optional<std::string> since_to_rfc3339(const std::string& since, SystemTime now) {
   if (parse_rfc3339(since)) return since;
   if (since.empty()) return std::nullopt;
+  // Beyond a century ago is "everything"; capping keeps the arithmetic in range.
+  constexpr long long kCentury = 100LL * 366 * 86400;
   long long total = 0;
   std::size_t i = 0;
   while (i < since.size()) {
@@ -84,6 +87,7 @@ std::optional<std::string> since_to_rfc3339(const std::string& since, SystemTime
       default:
         return std::nullopt;
     }
+    total = std::min(total, kCentury);
   }
   return format_rfc3339(now - std::chrono::seconds(total));
 }
