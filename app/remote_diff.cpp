@@ -39,10 +39,10 @@ std::vector<Edit> edits(const std::vector<std::string>& a, const std::vector<std
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) {
       out.push_back({Op::Keep, i++, j++});
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push_back({Op::Add, i, j++});
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push_back({Op::Remove, i++, j});  // removals before additions, as diff -u writes them
     } else {
-      out.push_back({Op::Remove, i++, j});
+      out.push_back({Op::Add, i, j++});
     }
   }
   return out;
