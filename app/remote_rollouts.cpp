@@ -206,18 +206,28 @@ int run_audit(const RemoteOptions& remote, const AuditOptions& options) {
     query += "&since=" + url_escape(*since);
   }
   RemoteClient client(remote);
+  // Newest first (`order=desc`, paging with `before`): --limit keeps the latest entries.
   Json entries = Json::array();
-  std::string after;
+  std::string before;
+  long long oldest_seen = -1;
   while (static_cast<int>(entries.size()) < options.limit) {
     const int want = std::min(1000, options.limit - static_cast<int>(entries.size()));
-    std::string path = "/v1/audit?limit=" + std::to_string(want) + query;
-    if (!after.empty()) path += "&after=" + after;
+    std::string path = "/v1/audit?order=desc&limit=" + std::to_string(want) + query;
+    if (!before.empty()) path += "&before=" + before;
     Json body = client.call("GET", path).json();
-    for (auto& e : body.value("entries", Json::array()))
+    bool progressed = false;
+    const long long oldest_before_page = oldest_seen;
+    for (auto& e : body.value("entries", Json::array())) {
+      const long long id = e.value("id", 0LL);
+      // A server that pages only oldest first would send the same page again: stop there.
+      if (oldest_before_page >= 0 && id >= oldest_before_page) continue;
+      oldest_seen = oldest_seen < 0 ? id : std::min(oldest_seen, id);
       entries.push_back(std::move(e));
+      progressed = true;
+    }
     const Json next = body.value("next", Json());
-    if (next.is_null()) break;
-    after = scalar_text(next);
+    if (next.is_null() || !progressed) break;
+    before = scalar_text(next);
   }
   if (print_structured(Json{{"entries", entries}}, remote.output)) return kExitOk;
   Table table({"ID", "TIME", "ACTOR", "ACTION", "TARGET"});

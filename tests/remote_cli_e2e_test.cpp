@@ -228,6 +228,10 @@ TEST_F(RemoteCli, ListGetKillReviveAndAudit) {
   auto audit_json = sluice("audit --flag cli-kill --since 2026-01-01T00:00:00Z -o json --limit 2");
   ASSERT_EQ(audit_json.exit_code, 0) << audit_json.err;
   EXPECT_EQ(Json::parse(audit_json.out)["entries"].size(), 2u);
+  // Newest first: --limit 1 is the latest change.
+  auto latest = sluice("audit --flag cli-kill --limit 1 -o json");
+  ASSERT_EQ(latest.exit_code, 0) << latest.err;
+  EXPECT_EQ(Json::parse(latest.out)["entries"][0]["action"], "revive") << latest.out;
   // A start after every entry leaves nothing: --since reaches the server.
   auto future = sluice("audit --flag cli-kill --since 2200-01-01T00:00:00Z -o json");
   EXPECT_EQ(Json::parse(future.out)["entries"].size(), 0u) << future.out;
