@@ -65,7 +65,10 @@ RemoteResponse RemoteClient::call(const std::string& method, const std::string& 
   if (response.status >= 200 && response.status < 300) return response;
   for (int status : accepted)
     if (status == response.status) return response;
-  throw RemoteError(error_message(response), exit_code_for_status(response.status));
+  std::string message = error_message(response);
+  if (response.status == 401 && options_.token.empty())
+    message += "\n  no token was sent: give --token or set SLUICE_TOKEN";
+  throw RemoteError(message, exit_code_for_status(response.status));
 }
 
 int exit_code_for_status(int status) {

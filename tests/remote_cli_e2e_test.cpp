@@ -248,6 +248,10 @@ TEST_F(RemoteCli, ExitCodesAndServerMessages) {
                                      server_url() + " --token wrong");
   EXPECT_EQ(denied.exit_code, 4) << denied.out;
   EXPECT_THAT(denied.err, HasSubstr("unauthorized"));
+  auto no_token = testing::run_command("SLUICE_TOKEN= " + std::string(SLUICE_BINARY) +
+                                       " flags list --server " + server_url());
+  EXPECT_EQ(no_token.exit_code, 4);
+  EXPECT_THAT(no_token.err, HasSubstr("SLUICE_TOKEN"));
   // A port nobody listens on: a closed loopback port answers at once with a refusal.
   auto unreachable = testing::run_command(std::string(SLUICE_BINARY) +
                                           " flags list --server http://127.0.0.1:1 --timeout 2");
