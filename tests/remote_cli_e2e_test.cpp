@@ -355,7 +355,8 @@ stages:
   auto watched = testing::run_command(
       "(export SLUICE_SERVER=" + server_url() + " SLUICE_TOKEN=" + kAdminToken + "; " +
       "timeout 60 " + SLUICE_BINARY + " rollout watch new-pdf-engine --interval 0.2 > " +
-      watch_out + " & W=$!; sleep 0.5; for i in 1 2 3; do " + SLUICE_BINARY +
+      watch_out + " & W=$!; for t in $(seq 300); do [ -s " + watch_out +
+      " ] && break; sleep 0.1; done; for i in 1 2 3; do " + SLUICE_BINARY +
       " rollout promote new-pdf-engine --reason ship >/dev/null || exit 9; done; wait $W; "
       "echo watch=$?; cat " +
       watch_out + ")");
