@@ -453,8 +453,22 @@ HttpResponse AdminApi::audit(const HttpRequest& request) {
     query.actor = optional("actor");
     query.since = optional("since");
     query.until = optional("until");
-    if (auto after = request.query_param("after"); !after.empty()) {
-      std::from_chars(after.data(), after.data() + after.size(), query.after_id);
+    auto id_param = [&](std::string_view name, std::int64_t& out) {
+      std::string_view v = request.query_param(name);
+      if (v.empty()) return true;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+      return ec == std::errc{} && end == v.data() + v.size() && out >= 0;
+    };
+    const std::string_view order = request.query_param("order");
+    if (!order.empty() && order != "asc" && order != "desc") {
+      return HttpResponse::error(400, "invalid_query", "order must be asc or desc", "order");
+    }
+    query.newest_first = order == "desc";
+    if (!id_param("after", query.after_id)) {
+      return HttpResponse::error(400, "invalid_query", "after must be an entry id", "after");
+    }
+    if (!id_param("before", query.before_id)) {
+      return HttpResponse::error(400, "invalid_query", "before must be an entry id", "before");
     }
     query.limit = limit_of(request, 100, 1000);
     auto entries = store_.audit(query);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "sql_rows.hpp"
@@ -20,8 +21,16 @@ std::string canonical_time(const std::string& text, std::string_view what) {
 std::vector<AuditEntry> SqlStore::audit(const AuditQuery& query) {
   // Only the filters given become SQL, numbered in order: PostgreSQL cannot type a parameter
   // that appears only in "$n IS NULL".
-  std::string sql = std::string("SELECT ") + kAuditColumns + " WHERE id > $1";
-  std::vector<SqlParam> params{query.after_id};
+  std::string sql = std::string("SELECT ") + kAuditColumns;
+  std::vector<SqlParam> params;
+  if (query.newest_first) {
+    sql += " WHERE id < $1";
+    params.emplace_back(query.before_id > 0 ? query.before_id
+                                            : std::numeric_limits<std::int64_t>::max());
+  } else {
+    sql += " WHERE id > $1";
+    params.emplace_back(query.after_id);
+  }
   auto add = [&](const std::string& condition, SqlParam value) {
     params.push_back(std::move(value));
     sql += " AND " + condition + " $" + std::to_string(params.size());
@@ -34,7 +43,8 @@ std::vector<AuditEntry> SqlStore::audit(const AuditQuery& query) {
   if (query.since) add("at >=", canonical_time(*query.since, "since"));
   if (query.until) add("at <", canonical_time(*query.until, "until"));
   params.emplace_back(std::int64_t{std::clamp(query.limit, 1, 1000)});
-  sql += " ORDER BY id LIMIT $" + std::to_string(params.size());
+  sql += std::string(query.newest_first ? " ORDER BY id DESC" : " ORDER BY id") + " LIMIT $" +
+         std::to_string(params.size());
 
   std::vector<AuditEntry> entries;
   backend_->read([&](SqlTx& tx) {

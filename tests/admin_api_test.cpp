@@ -266,6 +266,32 @@ TEST_F(AdminApiTest, AuditRecordsWhoDidWhatWithBeforeAndAfter) {
   EXPECT_EQ(second["entries"][0]["action"], "kill");
 }
 
+TEST_F(AdminApiTest, AuditReadsNewestFirstAndPagesBackwardsWithBefore) {
+  ASSERT_EQ(api_->create_flag(request("POST", kCheckout), "alice").status, 201);
+  ASSERT_EQ(api_->set_enabled(for_key("POST", "checkout"), false, "oncall").status, 200);
+  ASSERT_EQ(api_->set_enabled(for_key("POST", "checkout"), true, "oncall").status, 200);
+  HttpRequest query = request("GET");
+  query.query = {{"flag", "checkout"}, {"order", "desc"}, {"limit", "2"}};
+  auto page = Json::parse(api_->audit(query).body);
+  ASSERT_EQ(page["entries"].size(), 2u);
+  EXPECT_EQ(page["entries"][0]["action"], "revive");
+  EXPECT_EQ(page["entries"][1]["action"], "kill");
+  query.query.push_back({"before", std::to_string(page["next"].get<std::int64_t>())});
+  auto older = Json::parse(api_->audit(query).body);
+  ASSERT_EQ(older["entries"].size(), 1u);
+  EXPECT_EQ(older["entries"][0]["action"], "create");
+  EXPECT_TRUE(older["next"].is_null());
+
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"order", "newest"}, {"before", "x1"}, {"after", "-3"}}) {
+    query.query = {{name, value}};
+    HttpResponse refused = api_->audit(query);
+    EXPECT_EQ(refused.status, 400) << name;
+    EXPECT_EQ(Json::parse(refused.body)["code"], "invalid_query") << name;
+    EXPECT_EQ(Json::parse(refused.body)["field"], name);
+  }
+}
+
 TEST_F(AdminApiTest, ListFiltersByTagKindAndOwner) {
   ASSERT_EQ(api_->create_flag(request("POST", kCheckout), "alice").status, 201);
   HttpRequest list = request("GET");

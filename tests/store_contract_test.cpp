@@ -208,6 +208,23 @@ TEST_P(StoreContract, AuditPagesWithACursor) {
   EXPECT_EQ(seen, (std::vector<std::string>{"f0", "f1", "f2", "f3", "f4"}));
 }
 
+TEST_P(StoreContract, AuditPagesNewestFirstWithACursor) {
+  for (int i = 0; i < 5; ++i) {
+    store_->create_flag("f" + std::to_string(i), kDefinition, true, "alice");
+  }
+  std::vector<std::string> seen;
+  AuditQuery query{.newest_first = true, .limit = 2};
+  for (int page = 0; page < 10; ++page) {
+    auto entries = store_->audit(query);
+    if (entries.empty()) break;
+    EXPECT_LE(entries.size(), 2u);
+    for (const auto& entry : entries)
+      seen.push_back(entry.target_key);
+    query.before_id = entries.back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"f4", "f3", "f2", "f1", "f0"}));
+}
+
 TEST_P(StoreContract, SegmentsCrud) {
   EXPECT_EQ(store_->create_segment("beta", R"({"rules":[]})", "alice").status, WriteStatus::Ok);
   EXPECT_EQ(store_->create_segment("beta", "{}", "alice").status, WriteStatus::AlreadyExists);

@@ -4,7 +4,7 @@ import { AuditList } from '../components/AuditList.jsx';
 import { ErrorText } from '../components/common.jsx';
 import { useLocation } from '../router.js';
 
-const SHOW = 50;
+const PAGE = 50;
 
 export function AuditPage({ store }) {
   const { query } = useLocation();
@@ -12,13 +12,12 @@ export function AuditPage({ store }) {
   const [form, setForm] = useState(initial);
   const [applied, setApplied] = useState(initial);
   const [result, setResult] = useState(null);
-  const [shown, setShown] = useState(SHOW);
   const [error, setError] = useState(null);
 
   useEffect(() => {
     let alive = true;
     const since = applied.since ? new Date(applied.since).toISOString() : '';
-    readAudit({ flag: applied.flag, actor: applied.actor, since })
+    readAudit({ flag: applied.flag, actor: applied.actor, since }, { limit: PAGE })
       .then((r) => alive && (setResult(r), setError(null)))
       .catch((e) => alive && setError(e));
     return () => {
@@ -31,13 +30,12 @@ export function AuditPage({ store }) {
     <section>
       <div class="page-head">
         <h1>Audit log</h1>
-        {result && <span class="muted">{result.entries.length} entries, newest first</span>}
+        {result && <span class="muted">newest first</span>}
       </div>
       <form
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setShown(SHOW);
           setApplied({ flag: form.flag.trim(), actor: form.actor.trim(), since: form.since });
         }}
       >
@@ -51,9 +49,19 @@ export function AuditPage({ store }) {
         </button>
       </form>
       <ErrorText error={error} />
-      {result && result.truncated && <p class="notice">Only the oldest 20,000 matching entries were read: narrow the filters.</p>}
-      {result && <AuditList entries={result.entries.slice(0, shown)} showTarget />}
-      {result && result.entries.length > shown && <button onClick={() => setShown(shown + SHOW)}>Older entries ({result.entries.length - shown} more)</button>}
+      {result && <AuditList entries={result.entries} showTarget />}
+      {result && result.next !== null && (
+        <button
+          onClick={() => {
+            const since = applied.since ? new Date(applied.since).toISOString() : '';
+            readAudit({ flag: applied.flag, actor: applied.actor, since }, { before: result.next, limit: PAGE })
+              .then((older) => (setResult({ entries: [...result.entries, ...older.entries], next: older.next }), setError(null)))
+              .catch(setError);
+          }}
+        >
+          Older entries
+        </button>
+      )}
     </section>
   );
 }

@@ -57,8 +57,10 @@ struct AuditQuery {
   std::optional<std::string> actor{};
   std::optional<std::string> since{};  // RFC 3339, inclusive
   std::optional<std::string> until{};  // RFC 3339, exclusive
-  std::int64_t after_id = 0;
-  int limit = 100;  // clamped to [1, 1000]
+  std::int64_t after_id = 0;           // oldest first: entries above this id
+  bool newest_first = false;           // people read the log backwards; so do the dashboard and CLI
+  std::int64_t before_id = 0;          // newest first: entries below this id (0: from the newest)
+  int limit = 100;                     // clamped to [1, 1000]
 };
 
 // One entry of the change feed: the store version of a committed write and what it touched.
