@@ -25,10 +25,9 @@ bool expect(std::string_view text, std::size_t& pos, std::string_view choices) {
   return true;
 }
 
-}  // namespace
-
-std::string format_rfc3339_ms(system_clock::time_point at) {
-  const auto ms = time_point_cast<milliseconds>(at);
+// Milliseconds, not system_clock's nanoseconds: those overflow after the year 2262, and a filter
+// such as `since=2999-01-01T00:00:00Z` must stay in the year 2999.
+std::string format_ms(sys_time<milliseconds> ms) {
   const auto day = floor<days>(ms);
   const year_month_day date{day};
   const hh_mm_ss time{ms - day};
@@ -39,6 +38,12 @@ std::string format_rfc3339_ms(system_clock::time_point at) {
                 static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
                 static_cast<int>(time.subseconds().count()));
   return buffer;
+}
+
+}  // namespace
+
+std::string format_rfc3339_ms(system_clock::time_point at) {
+  return format_ms(time_point_cast<milliseconds>(at));
 }
 
 Clock system_clock() {
@@ -89,9 +94,9 @@ std::optional<std::string> normalize_rfc3339(std::string_view text) {
                             std::chrono::month(static_cast<unsigned>(*month)),
                             std::chrono::day(static_cast<unsigned>(*day))};
   if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  const auto at = sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) +
-                  milliseconds(millis) - offset;
-  return format_rfc3339_ms(at);
+  const sys_time<milliseconds> at = sys_days(date) + hours(*hour) + minutes(*minute) +
+                                    seconds(*second) + milliseconds(millis) - offset;
+  return format_ms(at);
 }
 
 }  // namespace sluice::store

@@ -18,6 +18,9 @@ TEST(StoreClock, NormalizesRfc3339Spellings) {
   EXPECT_EQ(normalize_rfc3339("2024-01-01t10:00:00.5z"), "2024-01-01T10:00:00.500Z");
   EXPECT_EQ(normalize_rfc3339("2024-01-01T01:30:00.123456+02:00"), "2023-12-31T23:30:00.123Z");
   EXPECT_EQ(normalize_rfc3339("2024-01-01 00:00:00-00:30"), "2024-01-01T00:30:00.000Z");
+  // Beyond what system_clock's nanoseconds can hold (2262): still the same instant.
+  EXPECT_EQ(normalize_rfc3339("2999-01-01T00:00:00Z"), "2999-01-01T00:00:00.000Z");
+  EXPECT_EQ(normalize_rfc3339("9999-12-31T23:59:59.999Z"), "9999-12-31T23:59:59.999Z");
 }
 
 TEST(StoreClock, RejectsWhatIsNotRfc3339) {
