@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "commands.hpp"
 #include "load_snapshot.hpp"
@@ -14,6 +17,28 @@
 
 namespace sluice::app {
 namespace {
+
+// The file's flags with every prerequisite before the flags that need it (depth first, in file
+// order otherwise): the server checks each write against what it already holds, so a new flag
+// whose new prerequisite came later in the file would be refused. Cycles were refused when the
+// file was compiled.
+std::vector<const FlagDefinition*> prerequisites_first(const std::vector<FlagDefinition>& flags) {
+  std::map<std::string, const FlagDefinition*> by_key;
+  for (const auto& flag : flags)
+    by_key.emplace(flag.key, &flag);
+  std::vector<const FlagDefinition*> ordered;
+  std::set<std::string> placed;
+  std::function<void(const FlagDefinition&)> place = [&](const FlagDefinition& flag) {
+    if (!placed.insert(flag.key).second) return;
+    for (const auto& prerequisite : flag.prerequisites) {
+      if (auto it = by_key.find(prerequisite.flag); it != by_key.end()) place(*it->second);
+    }
+    ordered.push_back(&flag);
+  };
+  for (const auto& flag : flags)
+    place(flag);
+  return ordered;
+}
 
 using Json = nlohmann::ordered_json;
 
@@ -189,13 +214,13 @@ int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool d
     }
     definitions = std::move(*checked);
   }
-  // Segments first: the flags of the same file may use them.
+  // Segments first: the flags of the same file may use them; prerequisites before their flags.
   std::vector<Item> items;
   for (const auto& segment : definitions.segments)
     items.push_back(
         {"segment", segment.key, "/v1/segments", Json::parse(segment_to_json(segment))});
-  for (const auto& flag : definitions.flags)
-    items.push_back({"flag", flag.key, "/v1/flags", Json::parse(flag_to_json(flag))});
+  for (const FlagDefinition* flag : prerequisites_first(definitions.flags))
+    items.push_back({"flag", flag->key, "/v1/flags", Json::parse(flag_to_json(*flag))});
 
   int exit_code = kExitOk;
   bool different = false;

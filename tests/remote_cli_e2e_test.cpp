@@ -102,6 +102,25 @@ TEST_F(RemoteCli, ApplyCreatesUpdatesLeavesUnchangedAndDiffShowsIt) {
   EXPECT_THAT(added.out, Not(HasSubstr("\n-")));
 }
 
+// A new flag whose new prerequisite comes later in the file: the prerequisite is created first.
+TEST_F(RemoteCli, ApplyCreatesPrerequisitesBeforeTheFlagsThatNeedThem) {
+  const std::string file = write("cli-prerequisites.yaml", R"(flags:
+  - key: cli-needs-base
+    variants: {on: true, off: false}
+    off_variant: off
+    prerequisites:
+      - {flag: cli-base, variants: [on]}
+    default: {variant: on}
+  - key: cli-base
+    variants: {on: true, off: false}
+    off_variant: off
+    default: {variant: on}
+)");
+  auto applied = sluice("flags apply -f " + file);
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("flag/cli-base created\nflag/cli-needs-base created"));
+}
+
 // Segments are applied like flags, and a flag file may use a segment that is on the server only.
 TEST_F(RemoteCli, ApplySegmentsAndUseTheServersSegments) {
   const std::string segments = write("cli-segments.yaml", R"(segments:
