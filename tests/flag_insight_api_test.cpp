@@ -14,6 +14,7 @@
 namespace sluice {
 namespace {
 
+using testing::create_token;
 using ::testing::HasSubstr;
 using testing::HttpClient;
 using testing::SluiceProcess;
@@ -52,17 +53,6 @@ enabled: false
 off_variant: off
 default: {variant: on}
 )";
-
-std::string create_token(const std::string& store, const std::string& name,
-                         const std::string& scope) {
-  auto result = testing::run_command(std::string(SLUICE_BINARY) + " token create --name " + name +
-                                     " --scope " + scope + " --store " + store);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string token = result.out;
-  while (!token.empty() && token.back() == '\n')
-    token.pop_back();
-  return token;
-}
 
 class FlagInsightApi : public ::testing::Test {
  protected:

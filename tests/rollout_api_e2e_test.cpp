@@ -17,6 +17,7 @@ namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::create_token;
 using ::testing::HasSubstr;
 using testing::HttpClient;
 using testing::SluiceProcess;
@@ -30,17 +31,6 @@ const testing::Headers kAdmin = {{"Authorization", "Bearer api-admin"},
 const char* kPolicy = R"({"flag":"new-pdf-engine","treatment":"on","control":"off",
   "interval":"1h","min_samples":1000,
   "stages":[{"percent":5},{"percent":25},{"percent":50},{"percent":100}]})";
-
-std::string create_token(const std::string& store, const std::string& name,
-                         const std::string& scope) {
-  auto result = testing::run_command(std::string(SLUICE_BINARY) + " token create --name " + name +
-                                     " --scope " + scope + " --store " + store);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string token = result.out;
-  while (!token.empty() && token.back() == '\n')
-    token.pop_back();
-  return token;
-}
 
 testing::Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};

@@ -15,6 +15,7 @@
 namespace sluice {
 namespace {
 
+using testing::create_token;
 using ::testing::HasSubstr;
 using testing::HttpClient;
 using testing::SluiceProcess;
@@ -24,17 +25,6 @@ const std::string kExamples = std::string(SLUICE_SOURCE_DIR) + "/examples/flags"
 const testing::Headers kAdmin = {{"Authorization", "Bearer e2e-admin"},
                                  {"Content-Type", "application/json"}};
 const std::string kContext = R"({"context":{"targetingKey":"u1","plan":"free","country":"US"}})";
-
-std::string create_token(const std::string& store, const std::string& name,
-                         const std::string& scope) {
-  auto result = testing::run_command(std::string(SLUICE_BINARY) + " token create --name " + name +
-                                     " --scope " + scope + " --store " + store);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string token = result.out;
-  while (!token.empty() && token.back() == '\n')
-    token.pop_back();
-  return token;
-}
 
 class ServeEndToEnd : public ::testing::Test {
  protected:

@@ -1,5 +1,7 @@
 #include "sluice_process.hpp"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "run_command.hpp"
 
 namespace sluice::testing {
 
@@ -77,6 +81,17 @@ std::string SluiceProcess::log() const {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string create_token(const std::string& store, const std::string& name,
+                         const std::string& scope) {
+  auto result = run_command(std::string(SLUICE_BINARY) + " token create --name " + name +
+                            " --scope " + scope + " --store " + store);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string token = result.out;
+  while (!token.empty() && token.back() == '\n')
+    token.pop_back();
+  return token;
 }
 
 }  // namespace sluice::testing

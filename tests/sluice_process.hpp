@@ -31,4 +31,8 @@ class SluiceProcess {
   std::string log_path_;
 };
 
+// Creates a token with `sluice token create` in `store` and returns it; a failure fails the test.
+std::string create_token(const std::string& store, const std::string& name,
+                         const std::string& scope);
+
 }  // namespace sluice::testing
