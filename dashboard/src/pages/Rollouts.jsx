@@ -84,7 +84,10 @@ export function RolloutsPage() {
                   <td class="mono">{r.stage ? `${r.stage.number}/${r.stage.of}` : '—'}</td>
                   <td class="mono">
                     {r.treatment} {fmtPercent(r.treatment_percent)}
-                    <span class="muted"> / {r.control}</span>
+                    <span class="muted">
+                      {' / '}
+                      {r.control} {fmtPercent(100 - (r.treatment_percent || 0))}
+                    </span>
                   </td>
                   <td class="mono nowrap">{active && r.stage_started_at ? fmtDuration(now - Date.parse(r.stage_started_at)) : '—'}</td>
                   <td class="mono small-text">
