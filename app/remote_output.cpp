@@ -78,12 +78,23 @@ bool print_structured(const Json& value, const std::string& output) {
   return false;
 }
 
+namespace {
+
+// Columns are as wide as what a terminal shows: code points, not bytes (✔, ✖, ◌ are 3 bytes).
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace
+
 std::string Table::str() const {
   std::vector<std::size_t> widths;
   for (const auto& row : rows_) {
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (widths.size() <= i) widths.push_back(0);
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], display_width(row[i]));
     }
   }
   std::string text;
@@ -91,7 +102,7 @@ std::string Table::str() const {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ')
       line.pop_back();

@@ -41,6 +41,16 @@ TEST(RemoteCliDiff, NewTextIsAllAdded) {
             "--- server\n+++ file\n@@ -0,0 +1,2 @@\n+a\n+b\n");
 }
 
+TEST(RemoteCliTable, AlignsColumnsByWhatTheTerminalShows) {
+  app::Table table({"CHECK", "VERDICT", "VALUE"});
+  table.add({"error_rate", "\u2714 pass", "1%"});
+  table.add({"latency_p95", "no_data", "2 ms"});
+  EXPECT_EQ(table.str(),
+            "CHECK        VERDICT  VALUE\n"
+            "error_rate   \u2714 pass   1%\n"
+            "latency_p95  no_data  2 ms\n");
+}
+
 TEST(RemoteCliYaml, ReadsBackWithTheSameTypes) {
   const auto json = nlohmann::ordered_json::parse(
       R"({"key":"k","n":5,"x":2.5,"b":true,"s":"true","num":"42","empty":"","none":null,
