@@ -257,6 +257,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
     const Target* target = settings.find(row.target);
     std::string error;
     Outcome outcome = Outcome::Delivered;
+    std::chrono::milliseconds at_least{0};
     if (!result.ok()) {
       outcome = Outcome::Failed;
       error = "target '" + where + "': " + result.error;
@@ -269,13 +270,23 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
       std::replace_if(
           body.begin(), body.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
       if (!body.empty()) error += ": " + body;
+      // A receiver that says when to come back (Slack's rate limit does) is asked no sooner.
+      const auto& headers = result.response->headers;
+      if (auto it = headers.find("retry-after");
+          it != headers.end() && (status == 429 || status == 503)) {
+        if (auto delay = net::retry_after_delay(it->second, now)) {
+          at_least = *delay;
+          error += " (Retry-After " + net::format_timeout(*delay) + ")";
+        }
+      }
     }
     if (target) error = redact(error, *target);
-    record(std::move(row), outcome, error, now);
+    record(std::move(row), outcome, error, now, at_least);
   }
 
   // On the strand: writes the outcome (on the worker pool) and reports it.
-  void record(store::OutboxRecord row, Outcome outcome, std::string error, TimePoint now) {
+  void record(store::OutboxRecord row, Outcome outcome, std::string error, TimePoint now,
+              std::chrono::milliseconds at_least = std::chrono::milliseconds(0)) {
     std::string next;
     if (outcome == Outcome::Failed) {
       // attempts counts this one (claimed rows are incremented): the first failure waits about
@@ -285,7 +296,8 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
       policy.backoff_max = settings.backoff_max;
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random);
       const int attempt = static_cast<int>(std::min<std::int64_t>(row.attempts, 1000)) + 1;
-      next = store::format_rfc3339_ms(now + net::backoff_delay(policy, attempt, unit));
+      next = store::format_rfc3339_ms(
+          now + std::max(net::backoff_delay(policy, attempt, unit), at_least));
     }
     const std::string at = store::format_rfc3339_ms(now);
     DeliveryReport report{row.target, row.event_kind, std::string(to_string(outcome)), error,

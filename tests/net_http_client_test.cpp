@@ -222,6 +222,21 @@ TEST(Retry, BackoffGrowsExponentiallyWithJitterAndIsCapped) {
   EXPECT_EQ(backoff_delay(policy, 1000, 1.0), 2000ms);  // no overflow
 }
 
+TEST(Retry, RetryAfterTakesSecondsOrAnHttpDateAndIsCapped) {
+  using std::chrono::system_clock;
+  // 2026-11-21T10:00:00Z
+  const system_clock::time_point now = system_clock::from_time_t(1795255200);
+  EXPECT_EQ(retry_after_delay("30", now), 30000ms);
+  EXPECT_EQ(retry_after_delay(" 0 ", now), 0ms);
+  EXPECT_EQ(retry_after_delay("Sat, 21 Nov 2026 10:00:45 GMT", now), 45000ms);
+  EXPECT_EQ(retry_after_delay("Sat, 21 Nov 2026 09:00:00 GMT", now), 0ms);  // already past
+  EXPECT_EQ(retry_after_delay("86400", now), std::chrono::milliseconds(std::chrono::hours(1)));
+  EXPECT_EQ(retry_after_delay("99999999999999999999", now, 5000ms), 5000ms);
+  for (const char* bad : {"", "soon", "-5", "1.5", "Sat, 21 Nov 2026 10:00:45", "30s"}) {
+    EXPECT_FALSE(retry_after_delay(bad, now)) << bad;
+  }
+}
+
 TEST(Retry, FormatsTimeouts) {
   EXPECT_EQ(format_timeout(5000ms), "5s");
   EXPECT_EQ(format_timeout(1500ms), "1.5s");

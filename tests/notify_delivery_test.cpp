@@ -19,6 +19,7 @@
 #include "notify_receiver.hpp"
 #include "run_command.hpp"
 #include "sluice/notify/signature.hpp"
+#include "sluice/store/clock.hpp"
 #include "sluice/store/store.hpp"
 
 namespace sluice::notify {
@@ -209,6 +210,35 @@ TEST_F(NotifyDeliveryTest, DeliveredAfterFailuresWithAttemptsCountedAndSigned) {
   EXPECT_NE(seen[0].error.find("HTTP 500"), std::string::npos) << seen[0].error;
   EXPECT_EQ(seen[2].outcome, "delivered");
   EXPECT_EQ(seen[2].attempts, 3);
+}
+
+TEST_F(NotifyDeliveryTest, A429WithRetryAfterIsNotRetriedSooner) {
+  Receiver receiver;
+  receiver.script({ReceiverMode::RateLimited});
+  start(quick({webhook(receiver.url("/hook"))}));  // backoff 20-40 ms
+  const auto id = enqueue({"hook"}).at(0);
+  for (int i = 0; i < 500 && reports().empty(); ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(reports().size(), 1u);
+  EXPECT_NE(reports()[0].error.find("HTTP 429"), std::string::npos) << reports()[0].error;
+  EXPECT_NE(reports()[0].error.find("(Retry-After 30s)"), std::string::npos) << reports()[0].error;
+  std::optional<store::OutboxRecord> row;
+  for (int i = 0; i < 500; ++i) {  // the outcome is written on the pool after the report
+    row = store_->get_outbox(id);
+    if (row && row->last_error) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(row && row->next_attempt_at);
+  const std::string earliest =
+      store::format_rfc3339_ms(std::chrono::system_clock::now() + offset_.load() + 29s);
+  EXPECT_GT(*row->next_attempt_at, earliest);  // canonical RFC 3339 strings order as times
+  std::this_thread::sleep_for(200ms);          // several polls: none may send it early
+  EXPECT_EQ(receiver.requests().size(), 1u);
+
+  offset_ = 31s;  // the worker's clock passes the receiver's Retry-After
+  worker_->wake();
+  EXPECT_TRUE(settled(id).delivered_at);
+  EXPECT_EQ(receiver.requests().size(), 2u);
 }
 
 TEST_F(NotifyDeliveryTest, AStallTimesOutAndIsRetriedWithTheSameEventId) {

@@ -124,6 +124,10 @@ struct Receiver::State {
       // Echoes the request target: the worker must keep a URL path out of last_error anyway.
       response.result(http::status::internal_server_error);
       response.body() = "failed at " + target;
+    } else if (mode == ReceiverMode::RateLimited) {
+      response.result(http::status::too_many_requests);
+      response.set(http::field::retry_after, "30");
+      response.body() = "rate_limited";
     } else {
       response.result(http::status::bad_request);
       response.body() = "invalid_payload";

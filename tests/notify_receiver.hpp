@@ -15,10 +15,12 @@
 
 // A real HTTP(S) receiver for the notification worker's tests: a small threaded server on
 // 127.0.0.1:0 (Boost.Asio, blocking I/O, one thread per connection) that records each request
-// and answers as scripted: OK, 500, 400, stall (never answers) or close without answering.
+// and answers as scripted: OK, 500, 400, 429 with Retry-After, stall (never answers) or close
+// without answering.
 namespace sluice::testing {
 
-enum class ReceiverMode { Ok, Fail500, Reject400, Stall, Close };
+// RateLimited: 429 with `Retry-After: 30`, as Slack answers when a webhook posts too often.
+enum class ReceiverMode { Ok, Fail500, Reject400, RateLimited, Stall, Close };
 
 struct ReceivedRequest {
   std::string method;
