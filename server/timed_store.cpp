@@ -175,8 +175,8 @@ store::OutboxRetryResult TimedStore::retry_outbox(std::int64_t id, std::string_v
                                                   std::string_view actor) {
   return timed("retry_outbox", [&] { return inner_.retry_outbox(id, now, actor); });
 }
-std::vector<store::RolloutHistoryRecord> TimedStore::list_history() {
-  return timed("list_history", [&] { return inner_.list_history(); });
+std::vector<store::RolloutHistoryRecord> TimedStore::list_history(std::size_t newest) {
+  return timed("list_history", [&] { return inner_.list_history(newest); });
 }
 store::HistoryImportResult TimedStore::import_history(
     const std::vector<store::RolloutHistoryRecord>& records, std::string_view actor) {

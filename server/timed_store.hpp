@@ -75,7 +75,7 @@ class TimedStore final : public store::Store {
   std::optional<store::OutboxRecord> get_outbox(std::int64_t id) override;
   store::OutboxRetryResult retry_outbox(std::int64_t id, std::string_view now,
                                         std::string_view actor) override;
-  std::vector<store::RolloutHistoryRecord> list_history() override;
+  std::vector<store::RolloutHistoryRecord> list_history(std::size_t newest = 0) override;
   store::HistoryImportResult import_history(const std::vector<store::RolloutHistoryRecord>& records,
                                             std::string_view actor) override;
   bool hold_controller_lease() override { return inner_.hold_controller_lease(); }

@@ -76,7 +76,7 @@ class SqlStore final : public Store {
   OutboxRetryResult retry_outbox(std::int64_t id, std::string_view now,
                                  std::string_view actor) override;
 
-  std::vector<RolloutHistoryRecord> list_history() override;
+  std::vector<RolloutHistoryRecord> list_history(std::size_t newest = 0) override;
   HistoryImportResult import_history(const std::vector<RolloutHistoryRecord>& records,
                                      std::string_view actor) override;
 

@@ -1,6 +1,9 @@
 // The deployment history the anomaly model learns from (migration 3).
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "sql_rows.hpp"
@@ -47,14 +50,21 @@ RolloutHistoryRecord validated(const RolloutHistoryRecord& record, std::size_t i
 
 }  // namespace
 
-std::vector<RolloutHistoryRecord> SqlStore::list_history() {
+std::vector<RolloutHistoryRecord> SqlStore::list_history(std::size_t newest) {
+  std::string sql = std::string("SELECT ") + kHistoryColumns + " ORDER BY finished_at, id";
+  std::vector<SqlParam> params;
+  if (newest > 0) {
+    // The newest N by the index on (finished_at, id), read backwards, then put in order again.
+    sql = std::string("SELECT * FROM (SELECT ") + kHistoryColumns +
+          " ORDER BY finished_at DESC, id DESC LIMIT $1) AS newest ORDER BY finished_at, id";
+    params.emplace_back(static_cast<std::int64_t>(
+        std::min<std::size_t>(newest, std::numeric_limits<std::int64_t>::max())));
+  }
   std::vector<RolloutHistoryRecord> history;
   backend_->read([&](SqlTx& tx) {
     history.clear();
-    for (const SqlRow& row :
-         tx.query(std::string("SELECT ") + kHistoryColumns + " ORDER BY finished_at, id")) {
+    for (const SqlRow& row : tx.query(sql, params))
       history.push_back(history_from_row(row));
-    }
   });
   return history;
 }

@@ -170,6 +170,21 @@ TEST_P(HistoryContract, RecordDecisionsWritesTheHistoryRowOfAFinishingDecision) 
   EXPECT_EQ(store_->list_history()[0].source, "controller");
 }
 
+TEST_P(HistoryContract, NewestReadsOnlyTheMostRecentRowsInOrder) {
+  std::vector<RolloutHistoryRecord> records;
+  for (int day = 9; day >= 1; --day)  // imported newest first: the order is the store's
+    records.push_back(
+        history("deploy-" + std::to_string(day), "2024-03-0" + std::to_string(day) + "T10:00:00Z"));
+  ASSERT_EQ(store_->import_history(records, "alice").inserted, 9u);
+  const auto newest = store_->list_history(3);
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_EQ(newest[0].key, "deploy-7");
+  EXPECT_EQ(newest[1].key, "deploy-8");
+  EXPECT_EQ(newest[2].key, "deploy-9");
+  EXPECT_EQ(store_->list_history(100).size(), 9u);
+  EXPECT_EQ(store_->list_history().size(), 9u);
+}
+
 TEST_P(HistoryContract, SameFinishTimeIsOrderedById) {
   std::vector<RolloutHistoryRecord> records;
   for (int i = 0; i < 70; ++i)

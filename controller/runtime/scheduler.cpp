@@ -232,7 +232,8 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   // rollouts of this tick are planned (both are posted to it in this order).
   void train_from_history() {
     try {
-      const auto rows = store.list_history();
+      // The model keeps the newest kDefaultMaxHistory; reading only those bounds the read too.
+      const auto rows = store.list_history(anomaly::kDefaultMaxHistory);
       std::size_t skipped = 0;
       auto trained = train_model(rows, skipped);
       asio::post(strand, [self = shared_from_this(), trained = std::move(trained), skipped] {

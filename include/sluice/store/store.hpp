@@ -131,8 +131,9 @@ class Store {
                                          std::string_view actor) = 0;
 
   // ---- Deployment history (the anomaly model's training data) ----
-  // Every history row, oldest first (by finished_at, then id).
-  virtual std::vector<RolloutHistoryRecord> list_history() = 0;
+  // History rows, oldest first (by finished_at, then id): every row, or with `newest` > 0 only the
+  // newest that many (what the anomaly model keeps), so training does not read the whole table.
+  virtual std::vector<RolloutHistoryRecord> list_history(std::size_t newest = 0) = 0;
   // All or nothing, in one transaction; a key already present is counted as a duplicate and kept.
   // Audited (action "import", target_kind "history") and in the change feed (kind "history") so
   // the controller retrains.
