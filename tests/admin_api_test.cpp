@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_api.hpp"
+#include "admin_request_support.hpp"
 #include "run_command.hpp"
 #include "sluice/store/store.hpp"
 #include "snapshot_loader.hpp"
@@ -13,6 +14,7 @@
 namespace sluice::server {
 namespace {
 
+using test_support::request;
 using ::testing::HasSubstr;
 using Json = nlohmann::ordered_json;  // keeps variant order as written
 
@@ -26,16 +28,6 @@ const char* kCheckout = R"({
   "off_variant": "off",
   "default": {"split": {"weights": [{"variant": "on", "weight": 5}, {"variant": "off", "weight": 95}]}}
 })";
-
-HttpRequest request(std::string method, std::string body = {},
-                    std::vector<std::pair<std::string, std::string>> params = {}) {
-  HttpRequest r;
-  r.method = std::move(method);
-  r.body = std::move(body);
-  r.path_params = std::move(params);
-  r.headers.push_back({"Content-Type", "application/json"});
-  return r;
-}
 
 HttpRequest for_key(std::string method, const std::string& key, std::string body = {}) {
   return request(std::move(method), std::move(body), {{"key", key}});

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_api.hpp"
+#include "admin_request_support.hpp"
 #include "flag_staleness.hpp"
 #include "run_command.hpp"
 #include "sluice/store/clock.hpp"
@@ -17,6 +18,7 @@ namespace sluice::server {
 namespace {
 
 using Clock = std::chrono::system_clock;
+using test_support::request;
 using Json = nlohmann::json;
 
 const auto kNow = Clock::time_point(std::chrono::seconds(1800000000));  // 2027-01-15
@@ -64,16 +66,6 @@ TEST(FlagStaleness, NotStaleWhenItStillDecidesSomethingOrChangedRecently) {
   EXPECT_FALSE(is_stale(flag_serving(variant("on")), true, kThirteenDaysAgo, false, kNow));
   EXPECT_FALSE(is_stale(flag_serving(variant("on")), true, kFifteenDaysAgo, true, kNow));
   EXPECT_FALSE(is_stale(flag_serving(variant("on")), true, "yesterday", false, kNow));
-}
-
-HttpRequest request(std::string method, std::string body = {},
-                    std::vector<std::pair<std::string, std::string>> params = {}) {
-  HttpRequest r;
-  r.method = std::move(method);
-  r.body = std::move(body);
-  r.path_params = std::move(params);
-  r.headers.push_back({"Content-Type", "application/json"});
-  return r;
 }
 
 std::string flag_json(const std::string& key, const std::string& fallthrough) {
