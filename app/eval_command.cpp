@@ -4,12 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "evaluation_json.hpp"
+#include "evaluation_result_json.hpp"
 #include "load_snapshot.hpp"
 #include "sluice/context_json.hpp"
 
 namespace sluice::app {
 namespace {
+
+using server::append_evaluation_json;
 
 class Evaluator {
  public:
