@@ -208,7 +208,9 @@ class Reader {
     if (auto url = secret(node, "url", prefix, true)) {
       std::string why;
       if (!net::parse_http_url(*url, &why)) {
-        error(node, prefix + "url", why);  // `why` never repeats the URL: it may be a secret
+        // `why` never repeats the URL: it may be a secret. The mark is the URL's own line.
+        const YAML::Node given = node["url"] ? node["url"] : node;
+        error(given, prefix + "url", why);
       }
       t.url = *url;
     }

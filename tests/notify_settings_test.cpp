@@ -214,5 +214,20 @@ TEST(NotifyRecipients, DefaultsThenPolicyEachOnceFilteredByEvents) {
   EXPECT_TRUE(recipients(Settings{}, "advanced", {}).empty());
 }
 
+TEST_F(NotifySettingsTest, APortOutside1To65535IsRejectedAtLoad) {
+  // It was accepted and delivered to port 34463 (99999 modulo 65536).
+  auto r = load(R"(targets:
+  - name: hook
+    type: webhook
+    url: http://127.0.0.1:99999/hook
+    secret: s
+)");
+  ASSERT_FALSE(r.settings);
+  ASSERT_EQ(r.errors.size(), 1u) << joined(r);
+  EXPECT_EQ(r.errors[0], path +
+                             ":4:10: field 'targets[0].url': bad URL: the port must be a number "
+                             "from 1 to 65535, not '99999'");
+}
+
 }  // namespace
 }  // namespace sluice::notify
