@@ -28,6 +28,11 @@ std::vector<std::string> recipients(const Settings& settings, std::string_view e
   };
   for (const auto& name : settings.defaults)
     add(name);
+  // A target's `events:` list is a subscription: those events of every flag, whether or not the
+  // target is in `defaults` or a policy's `notify:` (docs/notifications.md).
+  for (const Target& t : settings.targets) {
+    if (std::find(t.events.begin(), t.events.end(), event) != t.events.end()) add(t.name);
+  }
   for (const auto& name : policy_targets)
     add(name);
   return out;
