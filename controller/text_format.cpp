@@ -27,7 +27,9 @@ std::string printf_text(const char* format, double value) {
 
 std::string count_text(double value) {
   if (!std::isfinite(value)) return "?";
-  const std::string out = with_thousands(printf_text("%.0f", std::fabs(value)));
+  // Halves away from zero, like the evidence JSON's std::llround (printf would round 422.5 to
+  // the even 422 while the evidence says 423).
+  const std::string out = with_thousands(printf_text("%.0f", std::round(std::fabs(value))));
   return value <= -0.5 ? "-" + out : out;
 }
 
@@ -35,7 +37,9 @@ std::string percent_text(double rate) {
   if (!std::isfinite(rate)) return "?";
   if (rate == 0) return "0%";
   const double pct = rate * 100;
-  return printf_text(pct >= 1 ? "%.1f%%" : "%.2g%%", pct);
+  // From what rounds to 1.0% up, one decimal: 0.9998% is "1.0%" (as the decision sentence says
+  // it), not "1%".
+  return printf_text(pct >= 0.995 ? "%.1f%%" : "%.2g%%", pct);
 }
 
 std::string number_text(double value) {
