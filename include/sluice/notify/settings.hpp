@@ -18,8 +18,8 @@ enum class TargetKind { Slack, Webhook };
 struct Target {
   std::string name;  // what policies list under `notify:`; [a-z0-9._-]+
   TargetKind kind = TargetKind::Webhook;
-  std::string url;                           // secret for Slack (the URL is the credential)
-  std::string secret;                        // webhooks: the HMAC-SHA256 signing key (required)
+  std::string url;     // secret for Slack (the URL is the credential)
+  std::string secret;  // webhooks: the HMAC-SHA256 signing key (required)
   // The event kinds it subscribes to, for every flag (besides `defaults` and a policy's
   // `notify:`, which it also only gets these kinds from); empty: all kinds, but only through
   // `defaults` or a policy's `notify:`.
