@@ -7,60 +7,22 @@
 #include "sample_ratio.hpp"
 #include "sluice/judge.hpp"
 #include "statistics.hpp"
+#include "text_format.hpp"
 
 namespace sluice::judge {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// ---- Formatting for the one-sentence explanations (no locale, no I/O) ----
-
-std::string printf_string(const char* format, double value) {
-  char buffer[64];
-  const int n = std::snprintf(buffer, sizeof buffer, format, value);
-  return n > 0 ? std::string(buffer, static_cast<std::size_t>(std::min(n, 63))) : std::string();
-}
-
-// 4210 -> "4,210"
-std::string count_text(double value) {
-  if (!std::isfinite(value)) return "?";
-  std::string digits = printf_string("%.0f", std::fabs(value));
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return value < 0 ? "-" + out : out;
-}
-
-// 0.031 -> "3.1%", 0.0005 -> "0.05%"
-std::string percent_text(double rate) {
-  if (!std::isfinite(rate)) return "?";
-  if (rate == 0) return "0%";
-  const double pct = rate * 100;
-  return printf_string(pct >= 1 ? "%.1f%%" : "%.2g%%", pct);
-}
-
-std::string number_text(double value) {
-  if (std::isnan(value)) return "?";
-  if (std::isinf(value)) return value > 0 ? "infinite" : "-infinite";
-  return printf_string("%.3g", value);
-}
-
-std::string ratio_text(double ratio) {
-  return std::isinf(ratio) ? "infinite" : printf_string("%.1fx", ratio);
-}
-
-// 2 -> "2.0", 1.25 -> "1.25"
-std::string level_text(double level) {
-  return printf_string(std::round(level * 10) == level * 10 ? "%.1f" : "%.3g", level);
-}
-
-// An e-value for people: "5,300" or "over a million".
-std::string evalue_text(double e) {
-  if (e >= 1e6) return "over a million";
-  return e >= 10 ? count_text(e) : printf_string("%.2g", e);
-}
+// The one-sentence explanations format numbers through controller/text_format.hpp.
+using text_format::count_text;
+using text_format::evalue_text;
+using text_format::level_text;
+using text_format::milliseconds_text;
+using text_format::number_text;
+using text_format::percent_text;
+using text_format::printf_text;
+using text_format::ratio_text;
 
 // ---- Helpers ----
 
@@ -135,14 +97,13 @@ CheckResult check_sample_ratio(const Settings& s, const Observations& o) {
   r.effect = t.observed_share;
   r.statistic = t.chi2;
   r.p_value = t.p_value;
-  const std::string numbers =
-      "treatment got " + percent_text(t.observed_share) + " of " + count_text(total) +
-      " requests, the flag serves " + percent_text(share) + " (chi-square " +
-      printf_string("%.1f", t.chi2) + ", p = " + printf_string("%.2g", t.p_value);
+  const std::string numbers = "treatment got " + percent_text(t.observed_share) + " of " +
+                              count_text(total) + " requests, the flag serves " +
+                              percent_text(share) + " (chi-square " + printf_text("%.1f", t.chi2) +
+                              ", p = " + printf_text("%.2g", t.p_value);
   if (t.p_value < s.srm_p_value) {
     r.verdict = Verdict::srm;
-    r.explanation = "sample ratio mismatch: " + numbers + " < " +
-                    printf_string("%g", s.srm_p_value) +
+    r.explanation = "sample ratio mismatch: " + numbers + " < " + printf_text("%g", s.srm_p_value) +
                     "): assignment looks broken, every comparison is suspect; holding";
   } else {
     r.verdict = Verdict::pass;
@@ -265,7 +226,7 @@ std::string latency_settings_problem(const LatencyCheck& c) {
 
 CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
   CheckResult r;
-  r.check = "latency_p" + printf_string("%g", c.quantile * 100);
+  r.check = "latency_p" + printf_text("%g", c.quantile * 100);
   if (std::string p = latency_settings_problem(c); !p.empty())
     return no_data(r, "invalid settings: " + p);
   const bool by_ratio = c.warning_ratio || c.critical_ratio;
@@ -286,9 +247,10 @@ CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
   const double ratio = by_ratio ? qt.value / qc.value : kNaN;
   r.effect = by_ratio ? ratio : qt.value;
 
-  const std::string name = "p" + printf_string("%g", c.quantile * 100) + " latency ";
-  std::string numbers = name + number_text(qt.value);
-  if (qc.problem.empty()) numbers += " vs " + number_text(qc.value) + " on control";
+  const std::string name = "p" + printf_text("%g", c.quantile * 100) + " latency ";
+  // Histograms count seconds; people read latencies in milliseconds (as the CLI shows them).
+  std::string numbers = name + milliseconds_text(qt.value);
+  if (qc.problem.empty()) numbers += " vs " + milliseconds_text(qc.value) + " on control";
   numbers += " over " + count_text(qt.total) + " requests";
   if (by_ratio) numbers += ": " + ratio_text(ratio);
 
@@ -305,7 +267,8 @@ CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
               *ratio_level};
     }
     if (bound && qt.value >= *bound) {
-      return {true, std::string(", above the ") + severity_name + " bound " + number_text(*bound),
+      return {true,
+              std::string(", above the ") + severity_name + " bound " + milliseconds_text(*bound),
               *bound};
     }
     return {false, {}, kNaN};

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "text_format.hpp"
+
 namespace sluice::rollout {
 namespace {
 
@@ -21,15 +23,7 @@ constexpr std::uint32_t kMetricsUnavailableAfter = 3;
 // ---- Numbers in sentences ---------------------------------------------------------------
 
 std::string format_count(double value) {
-  if (!std::isfinite(value) || value < 0) return "?";
-  std::string digits = std::to_string(static_cast<unsigned long long>(std::llround(value)));
-  std::string out;
-  const std::size_t n = digits.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && (n - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
+  return value < 0 ? "?" : text_format::count_text(value);
 }
 
 std::string format_rate(double fraction) {

@@ -2,6 +2,8 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <charconv>
+#include <system_error>
 
 namespace sluice::net {
 
@@ -26,10 +28,16 @@ std::optional<HttpUrl> parse_http_url(std::string_view url, std::string* why) {
   }
   if (result.host.empty()) return fail("bad URL: no host");
   if (view.has_port()) {
-    if (view.port().empty() || view.port_number() == 0) {
-      return fail("bad URL: bad port");
+    // Boost.URL's port_number() wraps modulo 65536 (99999 -> 34463): read the digits ourselves.
+    const std::string_view digits = view.port();
+    unsigned long port = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port < 1 ||
+        port > 65535) {
+      return fail("bad URL: the port must be a number from 1 to 65535, not '" +
+                  std::string(digits) + "'");
     }
-    result.port = view.port_number();
+    result.port = static_cast<std::uint16_t>(port);
   }
   result.target = view.encoded_path();
   if (result.target.empty()) result.target = "/";

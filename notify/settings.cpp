@@ -208,7 +208,9 @@ class Reader {
     if (auto url = secret(node, "url", prefix, true)) {
       std::string why;
       if (!net::parse_http_url(*url, &why)) {
-        error(node, prefix + "url", why);  // `why` never repeats the URL: it may be a secret
+        // `why` never repeats the URL: it may be a secret. The mark is the URL's own line.
+        const YAML::Node given = node["url"] ? node["url"] : node;
+        error(given, prefix + "url", why);
       }
       t.url = *url;
     }
@@ -313,13 +315,6 @@ class Reader {
 
 }  // namespace
 
-const Target* Settings::find(std::string_view name) const {
-  for (const auto& t : targets) {
-    if (t.name == name) return &t;
-  }
-  return nullptr;
-}
-
 SettingsResult load_settings(const std::string& path, const Environment& environment) {
   SettingsResult result;
   Reader reader(path, environment);
@@ -343,26 +338,6 @@ SettingsResult load_settings(const std::string& path, const Environment& environ
   result.errors = std::move(reader.errors);
   if (result.errors.empty()) result.settings = std::move(settings);
   return result;
-}
-
-std::vector<std::string> recipients(const Settings& settings, std::string_view event,
-                                    const std::vector<std::string>& policy_targets) {
-  std::vector<std::string> out;
-  auto add = [&](const std::string& name) {
-    if (std::find(out.begin(), out.end(), name) != out.end()) return;
-    if (const Target* t = settings.find(name)) {
-      if (!t->events.empty() &&
-          std::find(t->events.begin(), t->events.end(), event) == t->events.end()) {
-        return;  // this target does not want this kind of event
-      }
-    }
-    out.push_back(name);
-  };
-  for (const auto& name : settings.defaults)
-    add(name);
-  for (const auto& name : policy_targets)
-    add(name);
-  return out;
 }
 
 }  // namespace sluice::notify

@@ -48,7 +48,7 @@ std::string check_label(const std::string& check) {
   return check;
 }
 
-// "rolling_out, stage 2, 25%"
+// "progressing, stage 2, 25%"
 std::string position(const json& side) {
   if (!side.is_object()) return "";
   std::string out = detail::string_at(side, "phase");

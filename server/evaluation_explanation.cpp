@@ -110,7 +110,28 @@ std::string prerequisite_text(const Snapshot& snapshot, const FlagDefinition& fl
                      off_served(flag));
 }
 
+// What the evaluation served: the matched rule's, else the default.
+const ServeDefinition& served_definition(const FlagDefinition& flag, const Evaluation& evaluation) {
+  const bool has_rule = evaluation.rule_index >= 0 &&
+                        static_cast<std::size_t>(evaluation.rule_index) < flag.rules.size();
+  return has_rule ? flag.rules[static_cast<std::size_t>(evaluation.rule_index)].serve
+                  : flag.fallthrough;
+}
+
+// "splits by accountId, but the context has no accountId".
+std::string missing_attribute_text(const FlagDefinition& flag, const SplitDefinition& split) {
+  const std::string attribute = bucket_attribute(flag, split);
+  return fmt::format("splits by {}, but the context has no {}", attribute, attribute);
+}
+
 }  // namespace
+
+std::string missing_bucket_key_text(const FlagDefinition& flag, const Evaluation& evaluation) {
+  const ServeDefinition& serve = served_definition(flag, evaluation);
+  if (!serve.split) return "";
+  const std::string attribute = bucket_attribute(flag, *serve.split);
+  return fmt::format("the split buckets by {}; the context has no {}", attribute, attribute);
+}
 
 std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& flag,
                                const Context& context, const PreparedContext& prepared,
@@ -121,9 +142,7 @@ std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& f
   if (!has_rule && !evaluation.rule_name.empty()) {
     return prerequisite_text(snapshot, flag, evaluation.rule_name, prepared);
   }
-  const ServeDefinition& serve =
-      has_rule ? flag.rules[static_cast<std::size_t>(evaluation.rule_index)].serve
-               : flag.fallthrough;
+  const ServeDefinition& serve = served_definition(flag, evaluation);
   const std::string where =
       has_rule ? "matched " + rule_text(flag, evaluation.rule_index)
                : (flag.rules.empty()
@@ -132,9 +151,8 @@ std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& f
                                     "default",
                                     flag.rules.size(), flag.rules.size() == 1 ? "rule" : "rules"));
   if (evaluation.error == ErrorCode::TargetingKeyMissing && serve.split) {
-    const std::string attribute = bucket_attribute(flag, *serve.split);
-    return fmt::format("{}, which splits by {}, but the context has no {}: {}", where, attribute,
-                       attribute, off_served(flag));
+    return fmt::format("{}, which {}: {}", where, missing_attribute_text(flag, *serve.split),
+                       off_served(flag));
   }
   if (evaluation.error != ErrorCode::None) {
     return fmt::format("evaluation failed ({})", to_string(evaluation.error));

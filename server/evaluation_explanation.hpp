@@ -16,4 +16,8 @@ std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& f
                                const Context& context, const PreparedContext& prepared,
                                const Evaluation& evaluation);
 
+// Why an evaluation failed with TARGETING_KEY_MISSING, for OFREP's errorDetails: "the split
+// buckets by accountId; the context has no accountId". "" when what was served has no split.
+std::string missing_bucket_key_text(const FlagDefinition& flag, const Evaluation& evaluation);
+
 }  // namespace sluice::server

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "evaluation_explanation.hpp"
 #include "sluice/context_json.hpp"
 
 namespace sluice::server {
@@ -59,9 +60,16 @@ void append_success(std::string& out, std::string_view key, const Evaluation& e)
   out += '}';
 }
 
-std::string_view details_of(ErrorCode code) {
-  switch (code) {
+// The errorDetails of a failed evaluation. A missing bucketing key names the attribute, in the
+// words of the admin evaluate endpoint's explanation (server/evaluation_explanation.cpp).
+std::string details_of(const Snapshot& snapshot, std::string_view key, const Evaluation& e) {
+  switch (e.error) {
     case ErrorCode::TargetingKeyMissing:
+      // Only on this error path: a scan of the definitions, nothing on the hot path.
+      for (const FlagDefinition& flag : snapshot.definitions().flags) {
+        if (flag.key != key) continue;
+        if (std::string text = missing_bucket_key_text(flag, e); !text.empty()) return text;
+      }
       return "the context lacks the attribute this flag's split buckets by";
     case ErrorCode::FlagNotFound:
       return "flag not found";
@@ -93,7 +101,8 @@ HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
   PreparedContext prepared = snapshot.prepare(*context);
   Evaluation e = snapshot.evaluate(*handle, prepared);
   if (observe) observe(key, e);
-  if (e.error != ErrorCode::None) return failure(400, key, to_string(e.error), details_of(e.error));
+  if (e.error != ErrorCode::None)
+    return failure(400, key, to_string(e.error), details_of(snapshot, key, e));
   std::string out;
   append_success(out, key, e);
   return HttpResponse::json(200, std::move(out));
@@ -133,7 +142,7 @@ HttpResponse ofrep_evaluate_all(const Snapshot& snapshot, std::string_view snaps
       out += ",\"errorCode\":\"";
       out += to_string(e.error);
       out += "\",\"errorDetails\":";
-      append_json_string(out, details_of(e.error));
+      append_json_string(out, details_of(snapshot, key, e));
       out += '}';
     } else {
       append_success(out, key, e);

@@ -264,15 +264,15 @@ TEST(JudgeLatency, RatioAndAbsoluteBounds) {
   };
   const std::vector<Case> cases{
       {"2x the control's p95", latency_check({}, 1.5, {}, {}), 2, 5000, Verdict::fail,
-       "p95 latency 1.5 vs 0.75 on control over 5,000 requests: 2.0x, above the critical ratio "
-       "1.5"},
+       "p95 latency 1,500 ms vs 750 ms on control over 5,000 requests: 2.0x, above the critical "
+       "ratio 1.5"},
       {"1.3x: warn", latency_check(1.2, 1.5, {}, {}), 1.3, 5000, Verdict::warn,
        "warning ratio 1.2"},
       {"same latency", latency_check(1.2, 1.5, {}, {}), 1, 5000, Verdict::pass, "1.0x, within"},
       {"absolute bound", latency_check({}, {}, 0.5, 2), 1, 5000, Verdict::warn,
-       "warning bound 0.5"},
+       "warning bound 500 ms"},
       {"absolute critical", latency_check({}, {}, {}, 1), 2, 5000, Verdict::fail,
-       "critical bound 1"},
+       "critical bound 1,000 ms"},
       {"too few observations", latency_check({}, 1.5, {}, {}), 2, 500, Verdict::no_data,
        "1,000 per variant needed"},
       {"empty treatment histogram", latency_check({}, 1.5, {}, {}), 2, 0, Verdict::no_data,

@@ -267,6 +267,23 @@ TEST(Url, SplitsHttpUrls) {
   EXPECT_FALSE(why.empty());
 }
 
+TEST(Url, RejectsPortsOutside1To65535) {
+  // Boost.URL's port_number() wraps: 99999 was delivered to port 34463.
+  for (const char* url :
+       {"http://127.0.0.1:99999/hook", "http://127.0.0.1:65536/", "https://hooks.example.com:0/x",
+        "http://127.0.0.1:/x", "http://127.0.0.1:4294967377/"}) {
+    std::string why;
+    EXPECT_FALSE(parse_http_url(url, &why)) << url;
+    EXPECT_NE(why.find("port must be a number from 1 to 65535"), std::string::npos) << url << why;
+  }
+  auto highest = parse_http_url("http://127.0.0.1:65535/");
+  ASSERT_TRUE(highest);
+  EXPECT_EQ(highest->port, 65535);
+  auto lowest = parse_http_url("http://127.0.0.1:1/");
+  ASSERT_TRUE(lowest);
+  EXPECT_EQ(lowest->port, 1);
+}
+
 TEST(Url, FormEncodesEverythingButUnreserved) {
   EXPECT_EQ(form_encode({{"query", "sum by (a) (x{s=~\"5..\"}[60s]) + 1"}, {"time", "1.5"}}),
             "query=sum%20by%20%28a%29%20%28x%7Bs%3D~%225..%22%7D%5B60s%5D%29%20%2B%201&time=1.5");

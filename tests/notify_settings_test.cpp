@@ -214,5 +214,44 @@ TEST(NotifyRecipients, DefaultsThenPolicyEachOnceFilteredByEvents) {
   EXPECT_TRUE(recipients(Settings{}, "advanced", {}).empty());
 }
 
+TEST(NotifyRecipients, ATargetWithEventsGetsThoseEventsOfEveryFlag) {
+  // The field trial: `events: [rolled_back]` read like a subscription, but a target in neither
+  // `defaults` nor a policy's `notify:` got nothing.
+  auto target = [](std::string name, std::vector<std::string> events = {}) {
+    Target t;
+    t.name = std::move(name);
+    t.events = std::move(events);
+    return t;
+  };
+  Settings s;
+  s.targets = {target("ops"), target("pager", {"rolled_back", "kill_switch"}),
+               target("audit", {"completed"})};
+  s.defaults = {"ops"};
+  // No policy names pager: it gets its events anyway, after the defaults.
+  EXPECT_EQ(recipients(s, "rolled_back", {}), (std::vector<std::string>{"ops", "pager"}));
+  EXPECT_EQ(recipients(s, "kill_switch", {}), (std::vector<std::string>{"ops", "pager"}));
+  EXPECT_EQ(recipients(s, "completed", {"pager"}), (std::vector<std::string>{"ops", "audit"}));
+  // A target without `events` still gets only what defaults and policies send it.
+  EXPECT_EQ(recipients(s, "advanced", {}), (std::vector<std::string>{"ops"}));
+  // Named by a policy too: still once.
+  EXPECT_EQ(recipients(s, "rolled_back", {"pager", "ops"}),
+            (std::vector<std::string>{"ops", "pager"}));
+}
+
+TEST_F(NotifySettingsTest, APortOutside1To65535IsRejectedAtLoad) {
+  // It was accepted and delivered to port 34463 (99999 modulo 65536).
+  auto r = load(R"(targets:
+  - name: hook
+    type: webhook
+    url: http://127.0.0.1:99999/hook
+    secret: s
+)");
+  ASSERT_FALSE(r.settings);
+  ASSERT_EQ(r.errors.size(), 1u) << joined(r);
+  EXPECT_EQ(r.errors[0], path +
+                             ":4:10: field 'targets[0].url': bad URL: the port must be a number "
+                             "from 1 to 65535, not '99999'");
+}
+
 }  // namespace
 }  // namespace sluice::notify

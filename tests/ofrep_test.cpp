@@ -86,6 +86,9 @@ TEST_F(Ofrep, MissingBucketingAttributeIsTargetingKeyMissing) {
       ofrep_evaluate_flag(*snapshot_, "new-pdf-engine", R"({"context":{"targetingKey":"user-1"}})");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(body_of(r)["errorCode"], "TARGETING_KEY_MISSING");
+  // Names the attribute, as the admin evaluate endpoint's explanation does.
+  EXPECT_EQ(body_of(r)["errorDetails"],
+            "the split buckets by accountId; the context has no accountId");
 }
 
 TEST_F(Ofrep, BulkEvaluatesEveryFlagWithAnETag) {
@@ -122,6 +125,8 @@ TEST_F(Ofrep, BulkReportsPerFlagFailures) {
   for (const auto& flag : json["flags"])
     by_key[flag["key"]] = flag;
   EXPECT_EQ(by_key["new-pdf-engine"]["errorCode"], "TARGETING_KEY_MISSING");
+  EXPECT_EQ(by_key["new-pdf-engine"]["errorDetails"],
+            "the split buckets by accountId; the context has no accountId");
   EXPECT_FALSE(by_key["new-pdf-engine"].contains("value"));
   EXPECT_EQ(by_key["ai-chatbot"]["reason"], "DEFAULT");
 }

@@ -23,6 +23,12 @@ Json number(double value) {
   return std::isfinite(value) ? Json(value) : Json(nullptr);
 }
 
+// A request count as whole requests: Prometheus's increase() extrapolates over the window, so
+// counts arrive with fractions (122.22222222222223) that no one could have sent.
+Json whole(double value) {
+  return std::isfinite(value) ? Json(std::llround(value)) : Json(nullptr);
+}
+
 template <typename T>
 T field(const Json& j, const char* name, const std::string& what) {
   auto it = j.find(name);
@@ -152,19 +158,29 @@ rollout::AnalysisWindow window_from_json(const std::string& text) {
 Json evidence_json(const judge::Judgement& judgement) {
   Json checks = Json::array();
   for (const auto& c : judgement.checks) {
-    checks.push_back(Json{{"check", c.check},
-                          {"verdict", judge::to_string(c.verdict)},
-                          {"treatment", number(c.treatment_value)},
-                          {"control", number(c.control_value)},
-                          {"treatment_samples", number(c.treatment_samples)},
-                          {"control_samples", number(c.control_samples)},
-                          {"effect", number(c.effect)},
-                          {"threshold", number(c.effect_threshold)},
-                          {"statistic", number(c.statistic)},
-                          {"statistic_threshold", number(c.statistic_threshold)},
-                          {"p_value", number(c.p_value)},
-                          {"elevated", c.elevated},
-                          {"explanation", c.explanation}});
+    // The sample ratio's values are request counts too.
+    const bool counts = c.check == "sample_ratio";
+    Json check{{"check", c.check},
+               {"verdict", judge::to_string(c.verdict)},
+               {"treatment", counts ? whole(c.treatment_value) : number(c.treatment_value)},
+               {"control", counts ? whole(c.control_value) : number(c.control_value)},
+               {"treatment_samples", whole(c.treatment_samples)},
+               {"control_samples", whole(c.control_samples)},
+               {"effect", number(c.effect)},
+               {"threshold", number(c.effect_threshold)},
+               {"statistic", number(c.statistic)},
+               {"statistic_threshold", number(c.statistic_threshold)},
+               {"p_value", number(c.p_value)},
+               {"elevated", c.elevated},
+               {"explanation", c.explanation}};
+    // What the judge computed with, as measured, for anyone checking the arithmetic.
+    if (counts) {
+      check["treatment_raw"] = number(c.treatment_value);
+      check["control_raw"] = number(c.control_value);
+    }
+    check["treatment_samples_raw"] = number(c.treatment_samples);
+    check["control_samples_raw"] = number(c.control_samples);
+    checks.push_back(std::move(check));
   }
   return Json{{"overall", judge::to_string(judgement.overall)},
               {"summary", judgement.summary},

@@ -9,6 +9,13 @@ export function fmtNumber(x, digits = 3) {
   return String(+x.toPrecision(digits));
 }
 
+// A count of requests as whole requests: Prometheus's increase() extrapolates, so the evidence
+// may hold 122.22222222222223 (its *_raw fields keep that); people read 122.
+export function fmtCount(x) {
+  if (x === null || x === undefined || !Number.isFinite(Number(x))) return '—';
+  return Math.round(Number(x)).toLocaleString('en-US');
+}
+
 export function fmtDuration(ms) {
   if (ms < 0 || !Number.isFinite(ms)) return '—';
   const s = Math.floor(ms / 1000);

@@ -1,4 +1,6 @@
 // Reading rollouts and decisions: which commands fit a phase, and the checks' numbers.
+import { fmtCount } from './format.js';
+
 export const TERMINAL = new Set(['completed', 'rolled_back', 'aborted']);
 
 // docs/rollout-state-machine.md, "Manual commands".
@@ -17,10 +19,12 @@ export const STAGE_CHANGES = new Set(['start', 'advance', 'rollback', 'pause', '
 
 export const checksOf = (decision) => (decision && decision.evidence && decision.evidence.checks) || [];
 
-// Error rates are fractions and latencies seconds in the evidence; people read % and ms.
+// Error rates are fractions and latencies seconds in the evidence; people read % and ms. The
+// sample ratio's values are request counts: whole requests.
 export function fmtCheckValue(check, value) {
   if (value === null || value === undefined) return '—';
   if (check === 'error_rate') return `${+(value * 100).toFixed(2)}%`;
   if (check.startsWith('latency')) return `${+(value * 1000).toFixed(1)} ms`;
+  if (check === 'sample_ratio') return fmtCount(value);
   return String(+Number(value).toPrecision(4));
 }

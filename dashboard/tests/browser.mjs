@@ -100,6 +100,52 @@ async function login(page, base, token) {
 
 const row = (page, key) => page.locator(`tr[data-flag="${key}"]`);
 
+// The field trial's chart: a rollout rolled back at its first interval, the treatment at 8.74%
+// errors. Served to the page by route (the demo's rollouts do not do this on cue); the chart
+// must draw both variants' points with nothing over them.
+async function firstIntervalRollback(page, base) {
+  const flag = 'first-interval-rollback';
+  const checks = [{ check: 'error_rate', verdict: 'fail', treatment: 0.0874, control: 0.0112, treatment_samples: 122, control_samples: 2310 }];
+  const decisions = [
+    { sequence: 1, at: '2026-11-21T12:00:00.000Z', flag, actor: 'alice', kind: 'start', from: { phase: 'pending', stage: 1, percent: 0 }, to: { phase: 'progressing', stage: 1, percent: 5 }, sentence: 'started', evidence: null },
+    {
+      sequence: 2, at: '2026-11-21T12:00:30.000Z', flag, actor: 'controller', kind: 'rollback', verdict: 'fail',
+      from: { phase: 'progressing', stage: 1, percent: 5 }, to: { phase: 'rolled_back', stage: 1, percent: 0 },
+      sentence: 'rolled back', evidence: { overall: 'fail', checks },
+    },
+  ];
+  const rollout = {
+    id: 99, flag, phase: 'rolled_back', active: false, stage: { number: 1, of: 3, percent: 5 }, treatment: 'on', control: 'off',
+    treatment_percent: 0, paused: null, stage_started_at: decisions[0].at, created_at: decisions[0].at, started_by: 'alice', last_decision: decisions[1],
+  };
+  const json = (body) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+  await page.route(`**/v1/rollouts/${flag}`, (route) => route.fulfill(json(rollout)));
+  await page.route(`**/v1/rollouts/${flag}/decisions**`, (route) => route.fulfill(json({ decisions, next_after: null })));
+  await page.goto(`${base}/rollouts/${flag}`);
+  const canvas = page.locator('#chart-errors canvas');
+  const points = JSON.parse(await until('both points drawn', async () => {
+    const pixels = await canvas.getAttribute('data-point-pixels');
+    return pixels && JSON.parse(pixels).length === 2 ? pixels : null;
+  }));
+  const seen = await canvas.evaluate((c, pts) => {
+    const ratio = c.width / c.getBoundingClientRect().width;
+    const ctx = c.getContext('2d');
+    return pts.map((p) => {
+      const [r, g, b] = ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data;
+      return { ...p, inside: p.x >= 0 && p.x < c.getBoundingClientRect().width, rgb: [r, g, b] };
+    });
+  }, points);
+  for (const p of seen) {
+    const want = [1, 3, 5].map((i) => parseInt(p.color.slice(i, i + 2), 16));
+    const off = Math.max(...want.map((v, i) => Math.abs(v - p.rgb[i])));
+    check(p.inside, `a point at x=${p.x} is outside the canvas`);
+    check(off <= 40, `the ${p.color} point at (${p.x}, ${p.y}) shows rgb(${p.rgb.join(',')}): something covers it`);
+  }
+  await shot(page, 'rollout-first-interval-rollback');
+  await page.unroute(`**/v1/rollouts/${flag}`);
+  await page.unroute(`**/v1/rollouts/${flag}/decisions**`);
+}
+
 async function main() {
   step = 'start the demo';
   const base = await startDemo();
@@ -201,6 +247,11 @@ async function main() {
   });
   check(drawn > 50, `the chart canvas has ${drawn} colored pixels: nothing drawn`);
   await shot(page, 'rollout');
+
+  step = 'a rollback at the first interval: both points shown, no label over a point';
+  await firstIntervalRollback(page, base);
+  await page.goto(base + '/rollouts/new-pdf-engine');
+  await until('the rollout page again', async () => (await page.locator('section.overrides').count()) === 1);
 
   step = 'pause with a reason';
   const overrides = page.locator('section.overrides');

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSseParser } from '../src/sse.js';
 import { jsonDiff } from '../src/diff.js';
-import { fmtRule, fmtServe, fmtDuration } from '../src/format.js';
+import { fmtCount, fmtRule, fmtServe, fmtDuration } from '../src/format.js';
+import { annotations, chartOptions, LABEL_BAND, LABEL_ROW_HEIGHT, labelLift, series, xRange } from '../src/rollout_chart.js';
 import { commandsFor, fmtCheckValue } from '../src/rollout.js';
 
 function parse(chunks) {
@@ -75,7 +76,65 @@ test('commands offered per phase', () => {
 test('check values and durations as people read them', () => {
   assert.equal(fmtCheckValue('error_rate', 0.031), '3.1%');
   assert.equal(fmtCheckValue('latency_p95', 0.4113), '411.3 ms');
-  assert.equal(fmtCheckValue('sample_ratio', 1920), '1920');
+  assert.equal(fmtCheckValue('sample_ratio', 1920), '1,920');
   assert.equal(fmtDuration(75000), '1m 15s');
   assert.equal(fmtDuration(3 * 3600 * 1000 + 60000), '3h 01m');
+});
+
+test('sample counts are whole requests (increase() extrapolates)', () => {
+  assert.equal(fmtCheckValue('sample_ratio', 122.22222222222223), '122');
+  assert.equal(fmtCount(122.22222222222223), '122');
+  assert.equal(fmtCount(12003.5), '12,004');
+  assert.equal(fmtCount(null), '—');
+});
+
+// The field trial's rollback at the first interval: the treatment's 8.74% point was hidden under
+// the "rollback → 0%" label.
+const firstIntervalRollback = [
+  { sequence: 1, kind: 'start', at: '2026-11-21T12:00:00.000Z', to: { percent: 5 } },
+  {
+    sequence: 2,
+    kind: 'rollback',
+    at: '2026-11-21T12:00:30.000Z',
+    to: { percent: 0 },
+    evidence: { checks: [{ check: 'error_rate', treatment: 0.0874, control: 0.011 }] },
+  },
+];
+
+test('a rollback at the first interval shows both variants points, whole, on the plot', () => {
+  const start = Date.parse(firstIntervalRollback[0].at);
+  const s = series(firstIntervalRollback, 'error_rate', 100, start);
+  assert.deepEqual(s.treatment, [{ x: 30, y: 8.74 }]);
+  assert.equal(s.control.length, 1);
+  // The axis runs past the last point, so the points are not cut by the plot's right edge.
+  assert.ok(xRange(firstIntervalRollback, start).max > 30);
+});
+
+test('stage labels sit above the plot, never over a point', () => {
+  const start = Date.parse(firstIntervalRollback[0].at);
+  const lines = Object.values(annotations(firstIntervalRollback, start));
+  assert.equal(lines.length, 1);
+  const options = chartOptions('error rate (%)');
+  assert.equal(options.layout.padding.top, LABEL_BAND, 'a band above the plot is kept for labels');
+  assert.equal(options.plugins.annotation.clip, false, 'labels may draw outside the plot area');
+  for (const line of lines) {
+    // Lines and labels are drawn under the datasets: even a label that strayed cannot hide a point.
+    assert.equal(line.drawTime, 'beforeDatasetsDraw');
+    assert.equal(line.label.drawTime, 'beforeDatasetsDraw');
+    assert.equal(line.label.position, 'start');
+    // Lifted out of the plot: the label's bottom edge stays above the plot's top.
+    assert.ok(line.label.yAdjust <= labelLift(1));
+  }
+  assert.ok(labelLift(1) + 10 + LABEL_ROW_HEIGHT / 2 <= 0, 'the lower row ends above the plot');
+  assert.ok(labelLift(0) + 10 - LABEL_ROW_HEIGHT / 2 >= -LABEL_BAND, 'the top row stays on the canvas');
+});
+
+test('neighbouring stage labels take turns between the rows', () => {
+  const decisions = [
+    { sequence: 1, kind: 'advance', at: '2026-11-21T12:00:00.000Z', to: { percent: 5 } },
+    { sequence: 2, kind: 'pause', at: '2026-11-21T12:00:01.000Z', to: { percent: 5 } },
+    { sequence: 3, kind: 'resume', at: '2026-11-21T12:00:02.000Z', to: { percent: 5 } },
+  ];
+  const lifts = Object.values(annotations(decisions, Date.parse(decisions[0].at))).map((a) => a.label.yAdjust);
+  assert.deepEqual(lifts, [labelLift(1), labelLift(0), labelLift(1)]);
 });

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { fmtTime } from '../format.js';
+import { fmtCount, fmtTime } from '../format.js';
 import { checksOf, fmtCheckValue } from '../rollout.js';
 
 const num = (x) => (x === null || x === undefined ? '—' : String(+Number(x).toPrecision(3)));
@@ -28,7 +28,7 @@ function Evidence({ decision }) {
             <td class="num">{fmtCheckValue(c.check, c.treatment)}</td>
             <td class="num">{fmtCheckValue(c.check, c.control)}</td>
             <td class="num">
-              {num(c.treatment_samples)} / {num(c.control_samples)}
+              {fmtCount(c.treatment_samples)} / {fmtCount(c.control_samples)}
             </td>
             <td class="num">{num(c.effect)}</td>
             <td class="num">{num(c.threshold)}</td>

@@ -18,9 +18,12 @@ enum class TargetKind { Slack, Webhook };
 struct Target {
   std::string name;  // what policies list under `notify:`; [a-z0-9._-]+
   TargetKind kind = TargetKind::Webhook;
-  std::string url;                           // secret for Slack (the URL is the credential)
-  std::string secret;                        // webhooks: the HMAC-SHA256 signing key (required)
-  std::vector<std::string> events;           // the event kinds it wants; empty: all
+  std::string url;     // secret for Slack (the URL is the credential)
+  std::string secret;  // webhooks: the HMAC-SHA256 signing key (required)
+  // The event kinds it subscribes to, for every flag (besides `defaults` and a policy's
+  // `notify:`, which it also only gets these kinds from); empty: all kinds, but only through
+  // `defaults` or a policy's `notify:`.
+  std::vector<std::string> events;
   std::chrono::milliseconds timeout{10000};  // one attempt: connect, TLS, write, read
 };
 
@@ -48,9 +51,10 @@ using Environment = std::function<std::optional<std::string>(const std::string& 
 
 SettingsResult load_settings(const std::string& path, const Environment& environment);
 
-// The targets one event goes to: the defaults, then the policy's, each once, in that order,
-// without the targets whose `events` leave this kind out. A name no target has is kept: its rows
-// are dead-lettered with a clear reason rather than dropped in silence.
+// The targets one event goes to: the defaults, then every target whose `events` lists this kind
+// (a subscription, for every flag), then the policy's; each once, in that order, without the
+// targets whose `events` leave this kind out. A name no target has is kept: its rows are
+// dead-lettered with a clear reason rather than dropped in silence.
 std::vector<std::string> recipients(const Settings& settings, std::string_view event,
                                     const std::vector<std::string>& policy_targets);
 
