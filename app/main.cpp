@@ -141,7 +141,11 @@ int main(int argc, char** argv) {
   auto* token = app.add_subcommand("token", "Create, list or revoke API tokens");
   token->add_option("action", token_options.action, "create, list or revoke")->required();
   token->add_option("--name", token_options.name, "The token's name (the audit log's actor)");
-  token->add_option("--scope", token_options.scope, "admin, read or sdk")
+  token
+      ->add_option("--scope", token_options.scope,
+                   "create: what the token may do (required, no default): admin (everything), read "
+                   "(also read flags, rollouts and the audit log) or sdk (evaluate flags, the "
+                   "event stream)")
       ->check(CLI::IsMember({"admin", "read", "sdk"}));
   token->add_option(
       "--store", token_options.store,
