@@ -62,7 +62,7 @@ int run_traffic(const TrafficCommandOptions& options);
 struct TokenOptions {
   std::string action;  // create | list | revoke
   std::string name;
-  std::string scope = "sdk";
+  std::string scope;  // create: required (no default: the operator chooses the privilege)
   std::string store = "sqlite:./sluice.db";
 };
 int run_token(const TokenOptions& options);

@@ -125,23 +125,33 @@ int main(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "Run the flag service (HTTP API, OFREP, event stream)");
   std::optional<std::string> serve_config_file;
-  serve->add_option("--config", serve_config_file, "YAML configuration file");
-  std::map<std::string, std::string> serve_settings;
-  for (const auto& name : serve_setting_names()) {
-    std::string option = "--" + name;
-    for (auto& c : option)
-      c = c == '_' ? '-' : c;
+  serve->add_option("--config", serve_config_file,
+                    "YAML configuration file (relative paths in it are relative to its folder)");
+  std::map<std::string, std::string> serve_values;
+  for (const auto& setting : serve_settings()) {
+    const std::string name = setting.name;
     serve->add_option_function<std::string>(
-        option, [&serve_settings, name](const std::string& v) { serve_settings[name] = v; },
-        "overrides SLUICE_" + name + " and the file's '" + name + "'");
+        serve_flag_name(name),
+        [&serve_values, name](const std::string& v) { serve_values[name] = v; },
+        setting.help + ". " + setting.allowed +
+            ". Default: " + (setting.default_value.empty() ? "none" : setting.default_value) +
+            ". Overrides " + serve_environment_name(name) + " and the file's '" + name + "'");
   }
+  serve->footer(
+      "Each setting comes from, lowest first: its default, the --config file, its environment "
+      "variable (SLUICE_ and the name in upper case, e.g. SLUICE_FLAGS_DIR), the flag. "
+      "Reference: docs/operations.md.");
 
   TokenOptions token_options;
   if (const char* store = std::getenv("SLUICE_STORE")) token_options.store = store;
   auto* token = app.add_subcommand("token", "Create, list or revoke API tokens");
   token->add_option("action", token_options.action, "create, list or revoke")->required();
   token->add_option("--name", token_options.name, "The token's name (the audit log's actor)");
-  token->add_option("--scope", token_options.scope, "admin, read or sdk")
+  token
+      ->add_option("--scope", token_options.scope,
+                   "create: what the token may do (required, no default): admin (everything), read "
+                   "(also read flags, rollouts and the audit log) or sdk (evaluate flags, the "
+                   "event stream)")
       ->check(CLI::IsMember({"admin", "read", "sdk"}));
   token->add_option(
       "--store", token_options.store,
@@ -205,6 +215,6 @@ int main(int argc, char** argv) {
   if (*token) return run_token(token_options);
   if (*history) return run_history(history_options);
   if (*simulate) return run_simulate(simulate_options);
-  if (*serve) return run_serve(ServeOptions{serve_config_file, serve_settings});
+  if (*serve) return run_serve(ServeOptions{serve_config_file, serve_values});
   return kExitUsage;
 }

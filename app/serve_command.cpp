@@ -5,10 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "admin_api.hpp"
 #include "auth.hpp"
@@ -33,6 +35,7 @@
 #include "sluice/metrics/event_aggregator.hpp"
 #include "sluice/metrics/events_json.hpp"
 #include "sluice/metrics/prometheus_source.hpp"
+#include "sluice/net/url.hpp"
 #include "sluice/notify/delivery_worker.hpp"
 #include "sluice/notify/settings.hpp"
 #include "sluice/store/errors.hpp"
@@ -48,6 +51,16 @@ std::optional<std::string> from_environment(const std::string& name) {
   return std::nullopt;
 }
 
+// The names of this process's environment variables.
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -60,12 +73,23 @@ int run_serve(const ServeOptions& options) {
   }
   const ServeConfig& config = *loaded.config;
   ServerLog log(config.log_format == "json", config.log_level);
+  for (const auto& warning : loaded.warnings)
+    log.warn("config", warning);
 
   // Without a notifications file nothing is enqueued: a policy's `notify:` names mean nothing
   // until targets are configured.
   std::optional<notify::Settings> notification_settings;
+  std::vector<std::string> variables_read;  // by the notifications file (url_env, secret_env)
   if (!config.notifications.empty()) {
-    notify::SettingsResult settings = notify::load_settings(config.notifications, from_environment);
+    if (auto error = cannot_read(config.notifications, "the notification settings")) {
+      fmt::print(stderr, "sluice serve: {}\n", *error);
+      return kExitInvalid;
+    }
+    notify::SettingsResult settings =
+        notify::load_settings(config.notifications, [&variables_read](const std::string& name) {
+          variables_read.push_back(name);
+          return from_environment(name);
+        });
     if (!settings.settings) {
       for (const auto& error : settings.errors)
         fmt::print(stderr, "sluice serve: {}\n", error);
@@ -73,6 +97,8 @@ int run_serve(const ServeOptions& options) {
     }
     notification_settings = std::move(settings.settings);
   }
+  for (const auto& warning : unknown_environment_warnings(environment_names(), variables_read))
+    log.warn("config", warning);
   const auto notification_recipients = [&notification_settings](
                                            std::string_view event,
                                            const std::vector<std::string>& policy_targets) {
@@ -220,11 +246,11 @@ int run_serve(const ServeOptions& options) {
   try {
     http.start();
   } catch (const std::exception& e) {
-    log.error("listen", fmt::format("cannot listen on {}: {}", config.listen, e.what()));
+    log.error("listen", e.what());
     return kExitInvalid;
   }
   log.info("serve", fmt::format("listening on {} (port {}), store {}, {} flags at version {}",
-                                config.listen, http.port(), config.store,
+                                config.listen, http.port(), net::redact_credentials(config.store),
                                 publisher.current().snapshot->flag_count(), publisher.version()));
 
   std::unique_ptr<controller::RolloutScheduler> scheduler;

@@ -3,9 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "sluice/net/url.hpp"
 
 namespace sluice::app {
 namespace {
@@ -44,7 +49,8 @@ std::optional<std::string> apply(ServeConfig& config, const std::string& name,
   } else if (name == "store") {
     if (!value.starts_with("sqlite:") && !value.starts_with("postgresql://") &&
         !value.starts_with("postgres://")) {
-      return "'store' must be sqlite:PATH or a postgresql:// URL, got '" + value + "'";
+      return "'store' must be sqlite:PATH or a postgresql:// URL, got '" +
+             net::redact_credentials(value) + "'";
     }
     config.store = value;
   } else if (name == "flags_dir") {
@@ -62,7 +68,7 @@ std::optional<std::string> apply(ServeConfig& config, const std::string& name,
   } else if (name == "prometheus_url") {
     if (!value.empty() && !value.starts_with("http://")) {
       return "'prometheus_url' must be an http:// URL such as http://127.0.0.1:9090, got '" +
-             value + "'";
+             net::redact_credentials(value) + "'";
     }
     config.prometheus_url = value;
   } else if (name == "controller") {
@@ -77,32 +83,43 @@ std::optional<std::string> apply(ServeConfig& config, const std::string& name,
   return std::nullopt;
 }
 
-std::string env_name(const std::string& name) {
-  std::string out = "SLUICE_";
-  for (char c : name)
-    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
+// A path in the file is relative to the file's folder, so the file works from any directory.
+std::string resolve_path(const std::string& name, const std::string& value,
+                         const std::filesystem::path& folder) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (name == "store" && value.starts_with(kSqlite)) {
+    const std::string path = value.substr(kSqlite.size());
+    if (path.empty() || std::filesystem::path(path).is_absolute()) return value;
+    return std::string(kSqlite) + (folder / path).lexically_normal().string();
+  }
+  if ((name != "flags_dir" && name != "notifications") || value.empty() ||
+      std::filesystem::path(value).is_absolute()) {
+    return value;
+  }
+  return (folder / value).lexically_normal().string();
 }
 
-void read_file(const std::string& file, ServeConfig& config, std::vector<std::string>& errors) {
-  std::ifstream in(file);
-  if (!in) {
-    errors.push_back(file + ": cannot read the configuration file");
+void read_file(const std::string& file, ServeConfig& config, ServeConfigResult& result) {
+  auto& errors = result.errors;
+  const std::filesystem::path absolute = std::filesystem::absolute(file).lexically_normal();
+  if (auto error = cannot_read(file, "the configuration file")) {
+    errors.push_back(*error);
     return;
   }
+  std::ifstream in(absolute);
   std::stringstream text;
   text << in.rdbuf();
   YAML::Node root;
   try {
     root = YAML::Load(text.str());
   } catch (const YAML::ParserException& e) {
-    errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+    errors.push_back(absolute.string() + ":" + std::to_string(e.mark.line + 1) + ":" +
                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
     return;
   }
   if (root.IsNull()) return;
   auto where = [&](const YAML::Node& node) {
-    return file + ":" + std::to_string(node.Mark().line + 1) + ":" +
+    return absolute.string() + ":" + std::to_string(node.Mark().line + 1) + ":" +
            std::to_string(node.Mark().column + 1) + ": ";
   };
   if (!root.IsMap()) {
@@ -111,11 +128,18 @@ void read_file(const std::string& file, ServeConfig& config, std::vector<std::st
   }
   for (const auto& entry : root) {
     const std::string name = entry.first.Scalar();
+    const auto& names = serve_setting_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      result.warnings.push_back(where(entry.first) + "unknown setting '" + name +
+                                "' (ignored; the settings are in docs/operations.md)");
+      continue;
+    }
     if (!entry.second.IsScalar()) {
       errors.push_back(where(entry.second) + "'" + name + "' must be a single value");
       continue;
     }
-    if (auto error = apply(config, name, entry.second.Scalar())) {
+    const std::string value = resolve_path(name, entry.second.Scalar(), absolute.parent_path());
+    if (auto error = apply(config, name, value)) {
       errors.push_back(where(entry.first) + *error);
     }
   }
@@ -123,31 +147,39 @@ void read_file(const std::string& file, ServeConfig& config, std::vector<std::st
 
 }  // namespace
 
-const std::vector<std::string>& serve_setting_names() {
-  static const std::vector<std::string> names = {
-      "listen",         "store",      "flags_dir",          "threads",
-      "log_format",     "log_level",  "body_limit",         "heartbeat_seconds",
-      "prometheus_url", "controller", "controller_poll_ms", "notifications"};
-  return names;
+std::optional<std::string> cannot_read(const std::string& path, const std::string& what) {
+  const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(absolute, ec)) {
+    return absolute + ": cannot read " + what + ": " + std::strerror(EISDIR);
+  }
+  errno = 0;
+  std::ifstream in(absolute);
+  if (in) return std::nullopt;
+  const int reason = errno;
+  return absolute + ": cannot read " + what +
+         (reason != 0 ? std::string(": ") + std::strerror(reason) : "");
 }
 
 ServeConfigResult load_serve_config(const std::optional<std::string>& file,
                                     const Environment& environment,
                                     const std::map<std::string, std::string>& flags) {
   ServeConfig config;
-  std::vector<std::string> errors;
-  if (file) read_file(*file, config, errors);
+  ServeConfigResult result;
+  if (file) read_file(*file, config, result);
   for (const auto& name : serve_setting_names()) {
-    if (auto value = environment(env_name(name))) {
+    const std::string variable = serve_environment_name(name);
+    if (auto value = environment(variable)) {
       if (auto error = apply(config, name, *value))
-        errors.push_back(env_name(name) + ": " + *error);
+        result.errors.push_back(variable + ": " + *error);
     }
   }
   for (const auto& [name, value] : flags) {
-    if (auto error = apply(config, name, value)) errors.push_back("--" + name + ": " + *error);
+    if (auto error = apply(config, name, value))
+      result.errors.push_back(serve_flag_name(name) + ": " + *error);
   }
-  if (!errors.empty()) return {std::nullopt, std::move(errors)};
-  return {config, {}};
+  if (result.errors.empty()) result.config = config;
+  return result;
 }
 
 }  // namespace sluice::app

@@ -11,6 +11,13 @@
 namespace sluice::app {
 
 int run_token(const TokenOptions& options) {
+  // No default scope: a token's privilege is the operator's choice, said out loud.
+  if (options.action == "create" && options.scope.empty()) {
+    fmt::print(stderr,
+               "sluice token create: --scope is required: admin (everything), read (also read "
+               "flags, rollouts and the audit log) or sdk (evaluate flags, the event stream)\n");
+    return kExitUsage;
+  }
   try {
     auto store = store::open_store(options.store);
     store->migrate();

@@ -52,6 +52,7 @@ PrometheusSource::PrometheusSource(boost::asio::io_context& io, std::string base
       client_(std::make_shared<net::HttpClient>(io)) {
   while (!base_url_.empty() && base_url_.back() == '/')
     base_url_.pop_back();
+  printable_url_ = net::redact_credentials(base_url_);
 }
 
 void PrometheusSource::query(const std::string& promql, TimePoint at,
@@ -65,7 +66,7 @@ void PrometheusSource::query(const std::string& promql, TimePoint at,
   request.timeout = options_.timeout;
   client_->send_with_retries(
       std::move(request), options_.retry,
-      [base_url = base_url_, done = std::move(done)](net::HttpResult result) {
+      [base_url = printable_url_, done = std::move(done)](net::HttpResult result) {
         QueryAnswer answer =
             result.ok() ? parse_query_response(result.response->status, result.response->body)
                         : QueryAnswer{{}, result.error};

@@ -1,6 +1,11 @@
 #include "sluice/net/url.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
 #include <system_error>
@@ -43,6 +48,49 @@ std::optional<HttpUrl> parse_http_url(std::string_view url, std::string* why) {
   if (result.target.empty()) result.target = "/";
   if (view.has_query()) result.target += "?" + std::string(view.encoded_query());
   return result;
+}
+
+namespace {
+
+constexpr std::string_view kRedacted = "***";
+
+// Query parameter names whose values are credentials: libpq's `password`, tokens and API keys
+// of webhook receivers, signatures of pre-signed URLs.
+bool names_a_credential(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::array<std::string_view, 8> kWords = {"pass", "pwd", "token", "secret",
+                                                             "key",  "sig", "auth",  "credential"};
+  return std::any_of(kWords.begin(), kWords.end(),
+                     [&](std::string_view word) { return lower.find(word) != std::string::npos; });
+}
+
+// Not a URL Boost.URL accepts (e.g. a libpq URL listing several hosts): blank out everything
+// between `://` and the last `@` of the authority, if there is one.
+std::string redact_unparsed(std::string_view text) {
+  const std::size_t scheme = text.find("://");
+  if (scheme == std::string_view::npos) return std::string(text);
+  const std::size_t authority = scheme + 3;
+  const std::size_t end = std::min(text.find_first_of("/?#", authority), text.size());
+  const std::size_t at = text.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < authority) return std::string(text);
+  return std::string(text.substr(0, authority)) + std::string(kRedacted) +
+         std::string(text.substr(at));
+}
+
+}  // namespace
+
+std::string redact_credentials(std::string_view text) {
+  auto parsed = boost::urls::parse_uri(text);
+  if (!parsed) return redact_unparsed(text);
+  boost::urls::url url(*parsed);
+  if (url.has_password()) url.set_password(kRedacted);
+  auto params = url.params();
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (names_a_credential((*it).key)) it = params.set(it, kRedacted);
+  }
+  return std::string(url.buffer());
 }
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {

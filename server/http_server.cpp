@@ -131,9 +131,13 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   if (impl_->started) return;
-  auto endpoint = resolve_listen(impl_->ioc, impl_->shared->options.listen);
   impl_->listener = std::make_shared<Listener>(impl_->ioc, impl_->shared);
-  impl_->listener->listen(endpoint);
+  try {
+    impl_->listener->listen(resolve_listen(impl_->ioc, impl_->shared->options.listen));
+  } catch (const boost::system::system_error& e) {
+    // Boost's what() ends with the library's source location; the operator needs the reason.
+    throw std::system_error(e.code(), "cannot listen on " + impl_->shared->options.listen);
+  }
   impl_->port = impl_->listener->port();
   impl_->started = true;
   // Keeps the threads running while only worker-pool handlers have work in flight.

@@ -50,7 +50,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the threads. Throws std::system_error if it cannot bind.
+  // Binds, listens and starts the threads. Throws std::system_error if it cannot bind; its what()
+  // is one line: "cannot listen on HOST:PORT: Address already in use".
   void start();
   // The event loop (run by the server's threads once started): the rollout controller and its
   // outbound HTTP share it.

@@ -4,6 +4,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "sluice/net/url.hpp"
 #include "sluice/store/errors.hpp"
 
 namespace sluice::store::detail {
@@ -63,26 +64,7 @@ bool connection_survives(const std::string& sqlstate) {
 }
 
 std::string redact_conninfo(const std::string& conninfo) {
-  std::string redacted = conninfo;
-  // postgresql://user:PASSWORD@host/...
-  if (auto scheme = redacted.find("://"); scheme != std::string::npos) {
-    const std::size_t user = scheme + 3;
-    const std::size_t at = redacted.find('@', user);
-    const std::size_t slash = redacted.find('/', user);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      const std::size_t colon = redacted.find(':', user);
-      if (colon != std::string::npos && colon < at)
-        redacted.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // ...?password=PASSWORD&...
-  for (std::size_t at = redacted.find("password="); at != std::string::npos;
-       at = redacted.find("password=", at + 1)) {
-    const std::size_t value = at + 9;
-    const std::size_t end = std::min(redacted.find('&', value), redacted.size());
-    redacted.replace(value, end - value, "***");
-  }
-  return redacted;
+  return net::redact_credentials(conninfo);
 }
 
 }  // namespace sluice::store::detail

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/nontransaction>
@@ -135,6 +136,28 @@ std::string PostgresServer::create_database() {
 void PostgresServer::execute(const std::string& url, const std::string& sql) {
   pqxx::connection connection(url);
   pqxx::nontransaction(connection).exec(sql);
+}
+
+void PostgresServer::require_password(const std::string& role, const std::string& database) {
+  const std::string hba_path = dir_.path() + "/data/pg_hba.conf";
+  std::stringstream rules;
+  rules << std::ifstream(hba_path).rdbuf();
+  // The first matching line wins: this one goes before initdb's "trust" lines.
+  std::ofstream(hba_path, std::ios::trunc) << "host all " << role << " 127.0.0.1/32 scram-sha-256\n"
+                                           << rules.str();
+  execute(admin_url(port_, "postgres"), "SELECT pg_reload_conf()");
+  const std::string wrong = "postgresql://" + role +
+                            ":not-the-password@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      pqxx::connection probe(wrong);
+    } catch (const std::exception&) {
+      return;  // refused: the rule is in force
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("pg_hba.conf reload did not take effect for " + role);
 }
 
 PostgresServer& shared_postgres() {

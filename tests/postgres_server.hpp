@@ -29,6 +29,9 @@ class PostgresServer {
   std::string create_database();
   // Runs SQL as the superuser on `database` (URL from create_database()).
   void execute(const std::string& url, const std::string& sql);
+  // From now on `role` logs in over TCP with its password (scram-sha-256) instead of being
+  // trusted; returns once the server applies the rule (a wrong password is refused).
+  void require_password(const std::string& role, const std::string& database);
 
  private:
   std::string as_postgres(const std::string& command) const;

@@ -1,6 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include "run_command.hpp"
 #include "serve_config.hpp"
 
@@ -53,17 +58,184 @@ TEST(ServeConfig, ErrorsNameWhereAndWhat) {
   EXPECT_THAT(result.errors,
               ElementsAre(file + ":1:1: 'listen' must be HOST:PORT, got 'nowhere'",
                           file + ":2:1: 'threads' must be a whole number from 1 to 64, got 'lots'",
-                          file + ":3:1: unknown setting 'colour'",
                           "SLUICE_LOG_FORMAT: 'log_format' must be one of text, json, got 'xml'",
                           "--store: 'store' must be sqlite:PATH or a postgresql:// URL, got "
                           "'mysql://x'"));
 }
 
-TEST(ServeConfig, MissingFileIsAnError) {
-  auto result = load_serve_config(std::string("/nonexistent/sluice.yaml"), no_environment(), {});
+// A key this version does not know is said, with where it is, and ignored.
+TEST(ServeConfig, UnknownKeysAreWarnings) {
+  testing::TempDir dir;
+  std::string file = dir.write("sluice.yaml", "threads: 3\ncolour: blue\nListen: x\n");
+  auto result = load_serve_config(file, no_environment(), {});
+  ASSERT_TRUE(result.config) << ::testing::PrintToString(result.errors);
+  EXPECT_EQ(result.config->threads, 3);
+  EXPECT_THAT(result.warnings,
+              ElementsAre(file + ":2:1: unknown setting 'colour' (ignored; the settings are in "
+                                 "docs/operations.md)",
+                          file + ":3:1: unknown setting 'Listen' (ignored; the settings are in "
+                                 "docs/operations.md)"));
+}
+
+TEST(ServeConfig, MissingFileNamesItsAbsolutePathAndTheReason) {
+  testing::TempDir dir;
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  auto result = load_serve_config(std::string("nowhere/sluice.yaml"), no_environment(), {});
+  std::filesystem::current_path(cwd);
   EXPECT_FALSE(result.config);
-  ASSERT_EQ(result.errors.size(), 1u);
-  EXPECT_THAT(result.errors[0], HasSubstr("cannot read"));
+  EXPECT_THAT(result.errors,
+              ElementsAre(dir.path() + "/nowhere/sluice.yaml: cannot read the configuration "
+                                       "file: No such file or directory"));
+  EXPECT_THAT(cannot_read(dir.path(), "the notification settings"),
+              ::testing::Optional(dir.path() + ": cannot read the notification settings: Is a "
+                                               "directory"));
+  EXPECT_EQ(cannot_read(dir.write("n.yaml", ""), "x"), std::nullopt);
+}
+
+TEST(ServeConfig, RelativePathsInTheFileAreRelativeToItsFolder) {
+  testing::TempDir dir;
+  std::string file = dir.write("sluice.yaml",
+                               "store: sqlite:data/sluice.db\nflags_dir: flags\n"
+                               "notifications: ../shared/notifications.yaml\n");
+  auto result = load_serve_config(file, no_environment(), {});
+  ASSERT_TRUE(result.config) << ::testing::PrintToString(result.errors);
+  const std::string parent = std::filesystem::path(dir.path()).parent_path().string();
+  EXPECT_EQ(result.config->store, "sqlite:" + dir.path() + "/data/sluice.db");
+  EXPECT_EQ(result.config->flags_dir, dir.path() + "/flags");
+  EXPECT_EQ(result.config->notifications, parent + "/shared/notifications.yaml");
+  // Absolute paths stay; the environment and flags are relative to the working directory.
+  std::string absolute = dir.write("abs.yaml", "flags_dir: /etc/flags\nstore: sqlite:/x.db\n");
+  auto kept = load_serve_config(absolute, no_environment(), {{"notifications", "n.yaml"}});
+  ASSERT_TRUE(kept.config);
+  EXPECT_EQ(kept.config->flags_dir, "/etc/flags");
+  EXPECT_EQ(kept.config->store, "sqlite:/x.db");
+  EXPECT_EQ(kept.config->notifications, "n.yaml");
+}
+
+TEST(ServeConfig, ErrorsDoNotRepeatPasswords) {
+  Environment env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "SLUICE_PROMETHEUS_URL") return "https://prom:s3cret-prom@metrics";
+    return std::nullopt;
+  };
+  auto result = load_serve_config(std::nullopt, env, {{"store", "mysql://u:s3cret-db@host/db"}});
+  EXPECT_THAT(result.errors,
+              ElementsAre("SLUICE_PROMETHEUS_URL: 'prometheus_url' must be an http:// URL such as "
+                          "http://127.0.0.1:9090, got 'https://prom:***@metrics'",
+                          "--store: 'store' must be sqlite:PATH or a postgresql:// URL, got "
+                          "'mysql://u:***@host/db'"));
+}
+
+// Every setting in the list has its default, and its example is honoured from its upper-case
+// variable (SLUICE_FLAGS_DIR), its flag and the file.
+TEST(ServeConfig, EverySettingIsHonouredFromEachSource) {
+  auto defaults = load_serve_config(std::nullopt, no_environment(), {});
+  ASSERT_TRUE(defaults.config);
+  testing::TempDir dir;
+  for (const auto& setting : serve_settings()) {
+    SCOPED_TRACE(setting.name);
+    EXPECT_EQ(serve_setting_text(*defaults.config, setting.name), setting.default_value);
+    ASSERT_NE(setting.example, setting.default_value);
+    const std::string variable = serve_environment_name(setting.name);
+    Environment env = [&](const std::string& name) -> std::optional<std::string> {
+      if (name == variable) return setting.example;
+      return std::nullopt;
+    };
+    auto from_env = load_serve_config(std::nullopt, env, {});
+    ASSERT_TRUE(from_env.config) << ::testing::PrintToString(from_env.errors);
+    EXPECT_EQ(serve_setting_text(*from_env.config, setting.name), setting.example);
+    auto from_flag =
+        load_serve_config(std::nullopt, no_environment(), {{setting.name, setting.example}});
+    ASSERT_TRUE(from_flag.config);
+    EXPECT_EQ(serve_setting_text(*from_flag.config, setting.name), setting.example);
+    auto file = dir.write(setting.name + ".yaml", setting.name + ": " + setting.example + "\n");
+    auto from_file = load_serve_config(file, no_environment(), {});
+    ASSERT_TRUE(from_file.config);
+    EXPECT_TRUE(from_file.warnings.empty());
+    EXPECT_EQ(serve_setting_text(*from_file.config, setting.name), setting.example);
+  }
+  // Names the reader does not know from the list are refused (none is missing from it).
+  EXPECT_FALSE(load_serve_config(std::nullopt, no_environment(), {{"colour", "blue"}}).config);
+}
+
+// The allowed values written in the list are the ones the reader accepts: whole-number ranges
+// at both ends, and each word of a choice.
+TEST(ServeConfig, AllowedValuesInTheListMatchTheReader) {
+  const std::regex range(R"((\d+) to (\d+).*)");
+  const std::regex choice(R"([a-z]+(, [a-z]+)+)");
+  auto accepts = [](const std::string& name, const std::string& value) {
+    return load_serve_config(std::nullopt, no_environment(), {{name, value}}).config.has_value();
+  };
+  for (const auto& setting : serve_settings()) {
+    SCOPED_TRACE(setting.name);
+    std::smatch match;
+    if (std::regex_match(setting.allowed, match, range)) {
+      const long long min = std::stoll(match[1]);
+      const long long max = std::stoll(match[2]);
+      EXPECT_TRUE(accepts(setting.name, std::to_string(min)));
+      EXPECT_TRUE(accepts(setting.name, std::to_string(max)));
+      EXPECT_FALSE(accepts(setting.name, std::to_string(min - 1)));
+      EXPECT_FALSE(accepts(setting.name, std::to_string(max + 1)));
+    } else if (std::regex_match(setting.allowed, choice)) {
+      std::stringstream words(setting.allowed);
+      for (std::string word; std::getline(words >> std::ws, word, ',');)
+        EXPECT_TRUE(accepts(setting.name, word)) << word;
+      EXPECT_FALSE(accepts(setting.name, "other"));
+    }
+  }
+}
+
+TEST(ServeConfig, WarnsAboutUnknownSluiceVariablesOnly) {
+  EXPECT_THAT(unknown_environment_warnings({"PATH", "SLUICE_listen", "SLUICE_PROMETHEUS",
+                                            "SLUICE_SLACK_URL", "SLUICE_STORE"},
+                                           {"SLUICE_SLACK_URL"}),
+              ElementsAre(HasSubstr("unknown environment variable SLUICE_listen (ignored"),
+                          HasSubstr("unknown environment variable SLUICE_PROMETHEUS (ignored")));
+}
+
+// Every SLUICE_* variable that any subcommand reads (a string literal in app/) is known, and so
+// is every setting's: none of them is warned about.
+TEST(ServeConfig, VariablesTheProgramReadsAreKnown) {
+  std::vector<std::string> read;
+  const std::regex literal("\"(SLUICE_[A-Z_]+)\"");
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SLUICE_SOURCE_DIR) + "/app")) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string source = text.str();
+    for (auto it = std::sregex_iterator(source.begin(), source.end(), literal);
+         it != std::sregex_iterator(); ++it)
+      read.push_back((*it)[1]);
+  }
+  EXPECT_THAT(read, ::testing::Contains("SLUICE_SERVER"));
+  EXPECT_THAT(read, ::testing::Contains("SLUICE_TOKEN"));
+  for (const auto& name : serve_setting_names())
+    read.push_back(serve_environment_name(name));
+  EXPECT_THAT(unknown_environment_warnings(read, {}), ::testing::IsEmpty());
+}
+
+// docs/operations.md's table of settings is this list, written out; when a setting changes,
+// the failure shows the table to paste.
+TEST(ServeConfig, OperationsDocumentListsEverySetting) {
+  std::string table =
+      "| key | environment | flag | default | allowed values | what |\n"
+      "| --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& s : serve_settings()) {
+    table += "| `" + s.name + "` | `" + serve_environment_name(s.name) + "` | `" +
+             serve_flag_name(s.name) + "` | " +
+             (s.default_value.empty() ? "none" : "`" + s.default_value + "`") + " | " + s.allowed +
+             " | " + s.help + " |\n";
+  }
+  std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/docs/operations.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const std::string begin = "<!-- settings table: generated, checked by tests -->\n";
+  const auto start = doc.find(begin);
+  ASSERT_NE(start, std::string::npos) << "docs/operations.md has no settings table";
+  const auto end = doc.find("\n\n", start + begin.size());
+  EXPECT_EQ(doc.substr(start + begin.size(), end + 1 - start - begin.size()), table);
 }
 
 }  // namespace

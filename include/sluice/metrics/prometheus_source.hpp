@@ -32,12 +32,14 @@ class PrometheusSource final : public MetricsSource {
 
   void fetch_window(const WindowRequest& request, std::function<void(WindowResult)> done) override;
   void fetch_scalar(const ScalarRequest& request, std::function<void(ScalarResult)> done) override;
-  std::string name() const override { return "prometheus " + base_url_; }
+  std::string name() const override { return "prometheus " + printable_url_; }
 
  private:
   void query(const std::string& promql, TimePoint at, std::function<void(QueryAnswer)> done);
 
   std::string base_url_;  // without a trailing '/'
+  // base_url_ without a password (user:pass@, ?token=): what names and errors show.
+  std::string printable_url_;
   PrometheusOptions options_;
   std::shared_ptr<net::HttpClient> client_;
 };
