@@ -64,6 +64,10 @@ HttpResponse refused(store::WriteStatus status, std::string_view kind, std::stri
                                  "If-Match");
     case store::WriteStatus::Archived:
       return HttpResponse::error(409, "archived", subject + " is archived");
+    case store::WriteStatus::OverridesRollout:
+      return HttpResponse::error(
+          409, "overrides_rollout",
+          subject + " serves its rollout's outcome; the write would change it");
     case store::WriteStatus::Ok:
       break;
   }

@@ -92,6 +92,10 @@ void validate(const DecisionWrite& write) {
     require_non_empty(record.event_kind, "outbox event kind");
     if (record.next_attempt_at) canonical_time(*record.next_attempt_at, "outbox next_attempt_at");
   }
+  if (write.outcome) {
+    require_non_empty(write.outcome->kind, "rollout outcome kind");
+    canonical_time(write.outcome->at, "rollout outcome time");
+  }
   if (write.history) {
     require_non_empty(write.history->key, "history key");
     require_non_empty(write.history->outcome, "history outcome");
@@ -303,6 +307,14 @@ std::vector<DecisionWriteResult> SqlStore::record_decisions(
       params.emplace_back(record.stages_json);
       params.emplace_back(now);
     });
+
+    // A finished rollout's outcome becomes the flag's runtime state (a handful per tick at most).
+    for (std::size_t k = 0; k < accepted.size(); ++k) {
+      const DecisionWrite& write = writes[accepted[k]];
+      if (write.outcome) {
+        record_outcome(tx, version_of(k), now, flag_of(k), write.decision.actor, *write.outcome);
+      }
+    }
 
     std::vector<std::size_t> audited;
     for (std::size_t k = 0; k < accepted.size(); ++k) {

@@ -464,18 +464,19 @@ TEST_P(RolloutContract, ADatabaseAtSchemaOneMigratesToTheLatestAndKeepsItsFlags)
   auto old = open(url);
   EXPECT_EQ(old->schema_version(), 1);
   old->migrate();
-  EXPECT_EQ(old->schema_version(), 3);
+  EXPECT_EQ(old->schema_version(), 4);
   auto flag = old->get_flag("checkout");
   ASSERT_TRUE(flag);
   EXPECT_EQ(flag->version, 3);
   EXPECT_TRUE(flag->enabled);
+  EXPECT_FALSE(flag->rollout_outcome);  // migration 4: a flag without an outcome serves its definition
   EXPECT_EQ(old->store_version(), 7);
   auto created =
       old->create_rollout("checkout", kPolicy, kPolicyHash, "{}", "{}", "pending", "alice");
   EXPECT_EQ(created.status, RolloutCreateStatus::Ok);
   EXPECT_EQ(created.store_version, 8);
   old->migrate();  // idempotent
-  EXPECT_EQ(old->schema_version(), 3);
+  EXPECT_EQ(old->schema_version(), 4);
 }
 
 // One controller tick over 10,000 rollouts: one call, one transaction. Prints the time; the
