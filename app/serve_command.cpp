@@ -125,6 +125,8 @@ int run_serve(const ServeOptions& options) {
           log.info("rollout", line);
       });
   try {
+    for (const auto& line : rollouts.adopt_finished_rollouts())
+      log.info("rollout", line);
     if (auto problems = loader.reload(); !problems.empty()) {
       for (const auto& d : problems)
         log.error("flags", d.format());
