@@ -1,8 +1,9 @@
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include "admin_api_support.hpp"
 #include "flag_event_outbox.hpp"
+#include "flag_serving.hpp"
 #include "flag_staleness.hpp"
 
 namespace sluice::server {
@@ -24,9 +25,15 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
     const std::string_view owner = request.query_param("owner");
     const bool archived = request.query_param("archived") == "true";
     Json flags = Json::array();
-    std::set<std::string> in_rollout;
-    for (const auto& rollout : store_.list_rollouts(/*include_finished=*/false))
-      in_rollout.insert(rollout.flag);
+    std::map<std::string, store::RolloutRecord, std::less<>> in_rollout;
+    for (auto& rollout : store_.list_rollouts(/*include_finished=*/false))
+      in_rollout[rollout.flag] = std::move(rollout);
+    const auto published = publisher_.current().snapshot;
+    std::map<std::string_view, const FlagDefinition*, std::less<>> served_flags;
+    if (published) {
+      for (const auto& flag : published->definitions().flags)
+        served_flags[flag.key] = &flag;
+    }
     const auto now = now_();
     for (const auto& record : store_.list_flags(archived)) {
       auto body = flag_body(record);
@@ -50,6 +57,13 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
                        {"updatedBy", record.updated_by},
                        {"stale", stale},
                        {"definition", std::move(definition)}});
+      const auto active = in_rollout.find(record.key);
+      const auto served = served_flags.find(record.key);
+      ServedView view = served_view(record, served == served_flags.end() ? nullptr : served->second,
+                                    active == in_rollout.end() ? nullptr : &active->second,
+                                    loader_.files_managed());
+      flags.back()["served"] = std::move(view.served);
+      flags.back()["drift"] = std::move(view.drift);
     }
     return HttpResponse::json(200, Json{{"flags", std::move(flags)}}.dump());
   });
@@ -65,6 +79,45 @@ HttpResponse AdminApi::get_flag(const HttpRequest& request) {
     }
     return flag_response(200, *record);
   });
+}
+
+HttpResponse AdminApi::served_flag(const HttpRequest& request) {
+  return guarded([&] {
+    std::string_view key = request.path_param("key");
+    auto record = store_.get_flag(key);
+    if (!record || record->archived) {
+      return HttpResponse::error(404, "not_found",
+                                 "flag '" + std::string(key) + "' does not exist");
+    }
+    auto active = store_.latest_rollout(key);
+    if (active && !active->active) active.reset();
+    ServedView view =
+        served_view(*record, find_served_flag(publisher_.current().snapshot.get(), key),
+                    active ? &*active : nullptr, loader_.files_managed());
+    Json body = {{"key", record->key}, {"enabled", record->enabled}};
+    body["served"] = std::move(view.served);
+    body["drift"] = std::move(view.drift);
+    return HttpResponse::json(200, body.dump());
+  });
+}
+
+// A write that changes the default (variant or split) of a flag whose rollout is running is
+// refused: the rollout owns the default until it ends. Of a flag whose rollout finished, it must
+// say so (?override_rollout=true): the store refuses it otherwise, with the outcome read in the
+// write's own transaction.
+std::optional<HttpResponse> AdminApi::check_rollout(const FlagDefinition& flag,
+                                                    const std::string& json) {
+  auto stored = store_.get_flag(flag.key);
+  if (!stored || !changes_default(stored->definition_json, json)) return std::nullopt;
+  if (auto rollout = store_.latest_rollout(flag.key); rollout && rollout->active) {
+    return HttpResponse::error(409, "rollout_active",
+                               "flag '" + flag.key + "' has an active rollout (" +
+                                   std::to_string(rollout->id) + ", " + rollout->phase +
+                                   ") that owns its default; wait for it to end or abort it "
+                                   "before changing the default",
+                               "default");
+  }
+  return std::nullopt;
 }
 
 HttpResponse AdminApi::write_flag(const HttpRequest& request, std::string_view body, bool create,
@@ -87,8 +140,33 @@ HttpResponse AdminApi::write_flag(const HttpRequest& request, std::string_view b
   if (!compiled.snapshot) return invalid(compiled.diagnostics);
 
   const std::string json = flag_to_json(flag);
+  const std::string_view override_param = request.query_param("override_rollout");
+  if (!override_param.empty() && override_param != "true" && override_param != "false") {
+    return HttpResponse::error(400, "invalid_query", "override_rollout must be true or false",
+                               "override_rollout");
+  }
+  if (!create) {
+    if (auto refusal = check_rollout(flag, json)) return std::move(*refusal);
+  }
+  store::FlagWriteGuard guard;
+  guard.overrides = [&](const store::FlagRecord& before) {
+    return changes_default(before.definition_json, json);
+  };
+  guard.override_rollout = override_param == "true";
   store::WriteResult result = create ? store_.create_flag(flag.key, json, flag.enabled, actor)
-                                     : store_.update_flag(flag.key, json, expected, actor);
+                                     : store_.update_flag(flag.key, json, expected, actor, guard);
+  if (result.status == store::WriteStatus::OverridesRollout) {
+    if (auto record = store_.get_flag(flag.key); record && record->rollout_outcome) {
+      const ServedView view =
+          served_view(*record, find_served_flag(publisher_.current().snapshot.get(), flag.key),
+                      nullptr, loader_.files_managed());
+      HttpResponse response = HttpResponse::error(
+          409, "overrides_rollout",
+          overrides_rollout_message(flag.key, *record->rollout_outcome, view.served["default"]),
+          "default");
+      return response;
+    }
+  }
   if (result.status != store::WriteStatus::Ok) {
     return refused(result.status, "flag", flag.key, result.version);
   }

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "flag_serving.hpp"
 #include "sluice/definition_files.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/policy_loader.hpp"
@@ -59,7 +60,15 @@ FlagSet SnapshotLoader::definitions_from_files(Diagnostics& problems) {
     if (!record) {
       store_.create_flag(flag.key, json, flag.enabled, kFilesActor);
     } else if (record->archived || record->definition_json != json) {
-      store_.update_flag(flag.key, json, std::nullopt, kFilesActor);
+      // A changed file is a person's explicit write (a commit): if it changes the default of a
+      // flag whose rollout finished, it overrides the rollout's outcome (audited as
+      // override_rollout by flags-dir); any other change keeps the outcome.
+      store::FlagWriteGuard guard;
+      guard.overrides = [&](const store::FlagRecord& before) {
+        return changes_default(before.definition_json, json);
+      };
+      guard.override_rollout = true;
+      store_.update_flag(flag.key, json, std::nullopt, kFilesActor, guard);
     }
   }
   return std::move(loaded.definitions);
