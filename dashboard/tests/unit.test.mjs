@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSseParser } from '../src/sse.js';
 import { jsonDiff } from '../src/diff.js';
-import { fmtRule, fmtServe, fmtDuration } from '../src/format.js';
+import { fmtRule, fmtServe, fmtServing, fmtDuration } from '../src/format.js';
 import { commandsFor, fmtCheckValue } from '../src/rollout.js';
 
 function parse(chunks) {
@@ -78,4 +78,15 @@ test('check values and durations as people read them', () => {
   assert.equal(fmtCheckValue('sample_ratio', 1920), '1920');
   assert.equal(fmtDuration(75000), '1m 15s');
   assert.equal(fmtDuration(3 * 3600 * 1000 + 60000), '3h 01m');
+});
+
+test('Serving: a finished rollout\'s outcome, not the definition\'s default', () => {
+  const definition = { default: { split: { weights: [{ variant: 'new', weight: 10 }, { variant: 'old', weight: 90 }] } } };
+  // The trial: the rollout completed, the definition still says 10/90.
+  const completed = { served: { source: 'rollout_outcome', text: 'new to everyone (the rollout completed on 2026-03-01)' } };
+  assert.equal(fmtServing(completed, definition, undefined), 'new to everyone (the rollout completed on 2026-03-01)');
+  assert.equal(fmtServing({ served: { source: 'definition', text: 'x' } }, definition, undefined), 'split new 10% / old 90%');
+  // An older server without `served`: the active rollout's share, else the default.
+  assert.equal(fmtServing({}, definition, { treatment: 'new', treatment_percent: 25 }), 'new 25% (rollout)');
+  assert.equal(fmtServing({}, definition, undefined), 'split new 10% / old 90%');
 });
