@@ -21,7 +21,8 @@ using test_support::request;
 using ::testing::HasSubstr;
 using Json = nlohmann::ordered_json;
 
-const char* kSplit = R"({"split":{"weights":[{"variant":"new","weight":10},{"variant":"old","weight":90}]}})";
+const char* kSplit =
+    R"({"split":{"weights":[{"variant":"new","weight":10},{"variant":"old","weight":90}]}})";
 
 std::string checkout(const std::string& description, const std::string& serve = kSplit) {
   return R"({"key":"checkout-v2","description":")" + description +
@@ -76,7 +77,7 @@ class AdminApiServed : public ::testing::Test {
   std::string served_variant() {
     Context context{{"targetingKey", Value("user-7")}};
     prepared_ = publisher_->current().snapshot->prepare(context);
-    return publisher_->current().snapshot->evaluate("checkout-v2", prepared_).variant;
+    return std::string(publisher_->current().snapshot->evaluate("checkout-v2", prepared_).variant);
   }
 
   HttpResponse put(const std::string& body, const std::string& query = {}) {
@@ -85,9 +86,7 @@ class AdminApiServed : public ::testing::Test {
     return api_->replace_flag(r, "bob");
   }
 
-  Json listed() {
-    return Json::parse(api_->list_flags(request("GET")).body)["flags"].at(0);
-  }
+  Json listed() { return Json::parse(api_->list_flags(request("GET")).body)["flags"].at(0); }
 
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
@@ -111,8 +110,7 @@ TEST_F(AdminApiServed, TheListAndTheFlagSayWhatIsServedNotTheDefinition) {
   EXPECT_EQ(flag["served"]["text"], "new to everyone (the rollout completed on 2026-03-01)");
   EXPECT_EQ(flag["served"]["rollout"]["phase"], "completed");
   EXPECT_TRUE(flag["drift"].is_null());  // not files mode
-  auto served = Json::parse(
-      api_->served_flag(request("GET", {}, {{"key", "checkout-v2"}})).body);
+  auto served = Json::parse(api_->served_flag(request("GET", {}, {{"key", "checkout-v2"}})).body);
   EXPECT_EQ(served["served"], flag["served"]);
 }
 

@@ -21,7 +21,7 @@ default:
 )";
 
 const char* kPolicy = R"({"flag":"checkout-v2","treatment":"new","control":"old",
-  "interval":"10s","min_samples":1000000,"stages":[{"percent":50}]})";
+  "interval":"10s","min_samples":1000000,"stages":[{"percent":50},{"percent":100}]})";
 
 class OutcomeServiceTest : public SchedulerFixture {
  protected:

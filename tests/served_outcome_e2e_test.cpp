@@ -45,7 +45,7 @@ std::string flag_yaml(const std::string& key, const std::string& description,
 std::string policy_yaml(const std::string& key) {
   return "flag: " + key +
          "\ntreatment: new\ncontrol: old\ninterval: 1h\nmin_samples: 1000000\nstages:\n"
-         "  - percent: 50\n";
+         "  - percent: 50\n  - percent: 100\n";
 }
 
 class ServedOutcome : public ::testing::Test {
@@ -100,6 +100,15 @@ class ServedOutcome : public ::testing::Test {
     wait_for_phase(key, "progressing");
   }
 
+  // Two promotes: to the last stage (100%), then to completed.
+  void complete_rollout(const std::string& key) {
+    for (int i = 0; i < 2; ++i) {
+      auto promoted = sluice("rollout promote " + key + " --reason 'ship it'");
+      ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
+    }
+    wait_for_phase(key, "completed");
+  }
+
   std::string explanation(const std::string& key) {
     auto r = client_->request("POST", "/v1/flags/" + key + "/evaluate",
                               R"({"context":{"targetingKey":"user-1"}})", kAdmin);
@@ -123,9 +132,7 @@ TEST_F(ServedOutcome, ACompletedRolloutKeepsServingAfterADescriptionOnlyApply) {
   start_rollout(key);
   EXPECT_NEAR(share_of_new(key), 0.50, 0.05);  // during: the rollout's current share
   EXPECT_THAT(sluice("flags get " + key).out, HasSubstr("# serving: new 50% / old 50% (rollout"));
-  auto promoted = sluice("rollout promote " + key + " --reason 'ship it'");
-  ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
-  wait_for_phase(key, "completed");
+  complete_rollout(key);
   EXPECT_EQ(share_of_new(key), 1.0);
 
   // Every surface says what is served, not the definition's 10/90.
@@ -188,8 +195,7 @@ TEST_F(ServedOutcome, ChangingTheDefaultAfterARolloutMustSaySo) {
   EXPECT_EQ(during.exit_code, 5) << during.out << during.err;
   EXPECT_THAT(during.err, HasSubstr("rollout_active"));
 
-  ASSERT_EQ(sluice("rollout promote " + key + " --reason done").exit_code, 0);
-  wait_for_phase(key, "completed");
+  complete_rollout(key);
 
   // Over HTTP: 409 overrides_rollout, naming the outcome.
   auto current = client_->request("GET", "/v1/flags/" + key, {}, kAdmin);
@@ -213,8 +219,9 @@ TEST_F(ServedOutcome, ChangingTheDefaultAfterARolloutMustSaySo) {
   ASSERT_EQ(overridden.exit_code, 0) << overridden.err;
   EXPECT_NEAR(share_of_new(key), 0.30, 0.05);
   auto audit = client_->request("GET", "/v1/audit?flag=" + key, {}, kAdmin);
+  const Json entries = Json::parse(audit.body)["entries"];
   std::vector<std::string> actions;
-  for (const auto& entry : Json::parse(audit.body)["entries"])
+  for (const auto& entry : entries)
     actions.push_back(entry["action"].get<std::string>() + " by " +
                       entry["actor"].get<std::string>());
   EXPECT_THAT(actions, ::testing::Contains(std::string("rollout_completed by bootstrap")));
@@ -230,8 +237,7 @@ TEST_F(ServedOutcome, InFilesModeTheUnchangedFileKeepsTheOutcomeAndDriftSaysSo) 
   start({"--flags-dir", folder});
   EXPECT_NEAR(share_of_new(key), 0.10, 0.04);
   start_rollout(key);
-  ASSERT_EQ(sluice("rollout promote " + key + " --reason done").exit_code, 0);
-  wait_for_phase(key, "completed");
+  complete_rollout(key);
   EXPECT_EQ(share_of_new(key), 1.0);
 
   auto flags = Json::parse(client_->request("GET", "/v1/flags", {}, kAdmin).body);

@@ -174,7 +174,7 @@ TEST_P(OutcomeContract, RejectsAnOutcomeWithoutKindOrTime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Store, OutcomeContract, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& test) { return test.param; });
 
 }  // namespace
 }  // namespace sluice::store
