@@ -118,6 +118,7 @@ int run_serve(const ServeOptions& options) {
         if (wake_controller) wake_controller();
       },
       decision_writes);
+  loader.set_log([&log](const std::string& line) { log.info("flags", line); });
   loader.set_rollouts(
       [&rollouts](const std::vector<store::FlagRecord>& flags) { return rollouts.splits(flags); },
       [&rollouts, &log](const std::vector<Policy>& folder_policies) {

@@ -18,6 +18,10 @@ SnapshotLoader::SnapshotLoader(store::Store& store, SnapshotPublisher& publisher
                                std::vector<std::string> flag_paths)
     : store_(store), publisher_(publisher), flag_paths_(std::move(flag_paths)) {}
 
+void SnapshotLoader::set_log(std::function<void(const std::string&)> log) {
+  log_ = std::move(log);
+}
+
 void SnapshotLoader::set_rollouts(RolloutSplits splits, PolicySink policies) {
   rollout_splits_ = std::move(splits);
   policy_sink_ = std::move(policies);
@@ -63,12 +67,21 @@ FlagSet SnapshotLoader::definitions_from_files(Diagnostics& problems) {
       // A changed file is a person's explicit write (a commit): if it changes the default of a
       // flag whose rollout finished, it overrides the rollout's outcome (audited as
       // override_rollout by flags-dir); any other change keeps the outcome.
+      std::optional<store::RolloutOutcome> overridden;
       store::FlagWriteGuard guard;
       guard.overrides = [&](const store::FlagRecord& before) {
-        return changes_default(before.definition_json, json);
+        if (!changes_default(before.definition_json, json)) return false;
+        overridden = before.rollout_outcome;
+        return true;
       };
       guard.override_rollout = true;
-      store_.update_flag(flag.key, json, std::nullopt, kFilesActor, guard);
+      const auto written = store_.update_flag(flag.key, json, std::nullopt, kFilesActor, guard);
+      if (written.status == store::WriteStatus::Ok && overridden && log_) {
+        log_("flag '" + flag.key +
+             "': the file changes its default, which overrides the outcome of " + "rollout " +
+             std::to_string(overridden->rollout_id) + " (" + overridden->kind + " on " +
+             overridden->at + "); the file's default is served now");
+      }
     }
   }
   return std::move(loaded.definitions);

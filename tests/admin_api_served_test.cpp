@@ -169,6 +169,8 @@ default:
   split: {weights: {new: 10, old: 90}}
 )");
   open({dir_.path() + "/flags"});
+  std::vector<std::string> logged;
+  loader_->set_log([&logged](const std::string& line) { logged.push_back(line); });
   ASSERT_TRUE(loader_->reload().empty());
   complete_rollout();
   ASSERT_TRUE(loader_->reload().empty());  // the unchanged file, read again
@@ -195,6 +197,9 @@ default:
   for (const auto& entry : store_->audit(query))
     overridden |= entry.action == "override_rollout" && entry.actor == "flags-dir";
   EXPECT_TRUE(overridden);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_THAT(logged[0], HasSubstr("flag 'checkout-v2': the file changes its default, which "
+                                   "overrides the outcome of rollout 1 (completed on "));
 }
 
 }  // namespace
