@@ -1,3 +1,5 @@
+#include "admin_api.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -160,11 +162,10 @@ HttpResponse AdminApi::write_flag(const HttpRequest& request, std::string_view b
       const ServedView view =
           served_view(*record, find_served_flag(publisher_.current().snapshot.get(), flag.key),
                       nullptr, loader_.files_managed());
-      HttpResponse response = HttpResponse::error(
+      return HttpResponse::error(
           409, "overrides_rollout",
           overrides_rollout_message(flag.key, *record->rollout_outcome, view.served["default"]),
           "default");
-      return response;
     }
   }
   if (result.status != store::WriteStatus::Ok) {

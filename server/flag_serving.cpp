@@ -1,7 +1,5 @@
 #include "flag_serving.hpp"
 
-#include <sstream>
-
 #include "sluice/flag_loader.hpp"
 
 namespace sluice::server {
@@ -15,10 +13,9 @@ Json default_of(std::string_view definition_json) {
   return parsed.value("default", Json());
 }
 
+// Weights are written as the percentages people wrote (5, 33.33).
 std::string percent_text(const Json& weight) {
-  std::ostringstream out;
-  out << weight.dump() << "%";
-  return out.str();
+  return weight.dump() + "%";
 }
 
 std::string day_of(const std::string& at) {
