@@ -79,6 +79,15 @@ ServedView served_view(const store::FlagRecord& record, const FlagDefinition* se
   const Json shown = served.is_null() ? written : served;
   view.served = {{"default", shown}, {"text", serve_text(shown)}};
   view.drift = nullptr;
+  if (!record.enabled) {
+    // The kill switch wins over the definition and any rollout.
+    const Json definition = Json::parse(record.definition_json, nullptr, false);
+    const std::string off = definition.is_object() ? definition.value("off_variant", "") : "";
+    view.served = {{"default", {{"variant", off}}},
+                   {"text", off + " to everyone (killed)"},
+                   {"source", "kill_switch"}};
+    return view;
+  }
   if (active) {
     view.served["source"] = "rollout";
     view.served["rollout"] = {{"id", active->id}, {"phase", active->phase}};

@@ -32,8 +32,8 @@ std::string overrides_rollout_message(std::string_view flag, const store::Rollou
                                       const nlohmann::ordered_json& served_default);
 
 struct ServedView {
-  // {"default", "text", "source": definition | rollout | rollout_outcome, "rollout"?: {"id",
-  // "phase", "at"?}}
+  // {"default", "text", "source": definition | rollout | rollout_outcome | kill_switch,
+  // "rollout"?: {"id", "phase", "at"?}}
   nlohmann::ordered_json served;
   // Files mode, when a finished rollout serves other than the file says: {"file", "served",
   // "reason", "message"}. Null otherwise.

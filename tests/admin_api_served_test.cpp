@@ -112,6 +112,11 @@ TEST_F(AdminApiServed, TheListAndTheFlagSayWhatIsServedNotTheDefinition) {
   EXPECT_TRUE(flag["drift"].is_null());  // not files mode
   auto served = Json::parse(api_->served_flag(request("GET", {}, {{"key", "checkout-v2"}})).body);
   EXPECT_EQ(served["served"], flag["served"]);
+
+  // The kill switch wins over the outcome.
+  ASSERT_EQ(store_->set_enabled("checkout-v2", false, "alice").status, store::WriteStatus::Ok);
+  EXPECT_EQ(listed()["served"]["text"], "old to everyone (killed)");
+  EXPECT_EQ(listed()["served"]["source"], "kill_switch");
 }
 
 TEST_F(AdminApiServed, ADescriptionOnlyWriteKeepsTheOutcome) {
