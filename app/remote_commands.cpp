@@ -36,6 +36,7 @@ struct State {
   std::string key, file, reason, shell;
   double interval = 2;
   double percent = 0;
+  bool override_rollout = false;
 };
 
 }  // namespace
@@ -87,8 +88,11 @@ std::shared_ptr<RemoteCommands> add_remote_commands(CLI::App& app) {
   auto* apply = flags->add_subcommand(
       "apply", "Create or update the flags and segments of a file; report each");
   apply->add_option("-f,--file", s.file, "Flag file or folder (docs/flag-format.md)")->required();
+  apply->add_flag("--override-rollout", s.override_rollout,
+                  "Write a new default even where a finished rollout decided what the flag "
+                  "serves (the API answers 409 overrides_rollout otherwise)");
   connection_options(apply, s.remote);
-  on(apply, [&s] { return run_flags_apply(s.remote, s.file, false); });
+  on(apply, [&s] { return run_flags_apply(s.remote, s.file, false, s.override_rollout); });
 
   auto* diff = flags->add_subcommand(
       "diff", "What apply would change: a unified diff per definition; exit 1 when any");

@@ -30,8 +30,11 @@ int run_flags_list(const RemoteOptions& remote, const FlagsListOptions& options)
 int run_flags_get(const RemoteOptions& remote, const std::string& key);
 int run_flags_set_enabled(const RemoteOptions& remote, const std::string& key,
                           const std::string& reason, bool enabled);
-// `apply` (diff_only false) or `diff` (true) of a flag file against the server.
-int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only);
+// `apply` (diff_only false) or `diff` (true) of a flag file against the server. A finished
+// rollout's outcome that serves other than the file's default is reported (diff: exit 1);
+// `override_rollout` lets apply replace it with the file's default (?override_rollout=true).
+int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only,
+                    bool override_rollout = false);
 
 int run_rollout_start(const RemoteOptions& remote, const std::string& file);
 int run_rollout_status(const RemoteOptions& remote, const std::string& flag);

@@ -12,6 +12,7 @@
 #include "remote_commands.hpp"
 #include "remote_diff.hpp"
 #include "remote_output.hpp"
+#include "remote_served.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/snapshot.hpp"
 
@@ -133,13 +134,14 @@ int run_flags_list(const RemoteOptions& remote, const FlagsListOptions& options)
   }
   body["flags"] = flags;
   if (print_structured(body, remote.output)) return kExitOk;
-  Table table({"KEY", "STATE", "KIND", "OWNER", "TAGS", "VERSION", "UPDATED", "BY"});
+  Table table({"KEY", "STATE", "KIND", "SERVING", "OWNER", "TAGS", "VERSION", "UPDATED", "BY"});
   for (const auto& flag : flags) {
     const Json definition = flag.value("definition", Json::object());
     std::string state = flag.value("enabled", true) ? "on" : "killed";
     if (flag.value("stale", false)) state += ",stale";
     table.add(
         {scalar_text(flag["key"]), state, definition.value("kind", std::string("release")),
+         flag.value("served", Json::object()).value("text", std::string("-")),
          definition.value("owner", std::string("-")), tags_text(definition.value("tags", Json())),
          scalar_text(flag.value("version", Json())), scalar_text(flag.value("updatedAt", Json())),
          scalar_text(flag.value("updatedBy", Json()))});
@@ -166,6 +168,15 @@ int run_flags_get(const RemoteOptions& remote, const std::string& key) {
   std::printf("# %s: %s, version %s\n", key.c_str(),
               body.value("enabled", true) ? "on" : "killed (off variant served to everyone)",
               version.empty() ? "?" : version.c_str());
+  // What is served may differ from the definition's default: a rollout's split or outcome.
+  const Json served = fetch_served(client, key);
+  if (served.is_object()) {
+    const Json view = served.value("served", Json::object());
+    std::printf("# serving: %s\n", view.value("text", std::string("-")).c_str());
+    const Json drift = served.value("drift", Json());
+    if (drift.is_object())
+      std::printf("# drift: %s\n", drift.value("message", std::string()).c_str());
+  }
   std::fputs(json_to_yaml(body).c_str(), stdout);
   return kExitOk;
 }
@@ -188,7 +199,8 @@ int run_flags_set_enabled(const RemoteOptions& remote, const std::string& key,
   return kExitOk;
 }
 
-int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only) {
+int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool diff_only,
+                    bool override_rollout) {
   const int invalid = diff_only ? kExitBadFile : kExitInvalid;
   RemoteClient client(remote);
   LoadedSnapshot loaded = load_snapshot({file});
@@ -235,9 +247,15 @@ int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool d
       Json wanted = item.local;
       wanted.erase("enabled");
       const bool same = exists && live == wanted;
+      // A finished rollout's outcome serves other than the file's default: the file is stale.
+      std::optional<std::string> drift;
+      if (exists && item.kind == "flag")
+        drift = drift_text(fetch_served(client, item.key), item.local.value("default", Json()));
       if (diff_only) {
-        if (same) continue;
+        if (same && !drift) continue;
         different = true;
+        if (drift) std::printf("%s: %s\n", name.c_str(), drift->c_str());
+        if (same) continue;
         const std::string text =
             unified_diff(exists ? json_to_yaml(live) : "", json_to_yaml(wanted),
                          "server: " + name + (exists ? "" : " (absent)"), file + ": " + name);
@@ -252,9 +270,13 @@ int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool d
         std::map<std::string, std::string> headers;
         if (auto etag = current.headers.find("etag"); etag != current.headers.end())
           headers["If-Match"] = etag->second;
-        client.call("PUT", path, item.local.dump(), headers);
+        client.call("PUT", path + (override_rollout ? "?override_rollout=true" : ""),
+                    item.local.dump(), headers);
         result = "updated";
       }
+      // The write kept the outcome (it did not change the default, or nothing changed).
+      if (drift && !override_rollout)
+        std::fprintf(stderr, "sluice: %s: %s\n", name.c_str(), drift->c_str());
       results.push_back({{"kind", item.kind}, {"key", item.key}, {"result", result}});
       if (remote.output.empty()) std::printf("%s %s\n", name.c_str(), result.c_str());
     } catch (const RemoteError& e) {

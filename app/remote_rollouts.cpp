@@ -14,6 +14,7 @@
 #include "remote_commands.hpp"
 #include "remote_output.hpp"
 #include "remote_rollout_view.hpp"
+#include "remote_served.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
 
@@ -108,6 +109,12 @@ int run_rollout_status(const RemoteOptions& remote, const std::string& flag) {
       render_rollout(rollout, std::chrono::system_clock::now(), latest_judged(client, rollout))
           .c_str(),
       stdout);
+  // The flag's own view: a person may have overridden a finished rollout's outcome since.
+  const Json served = fetch_served(client, flag);
+  if (served.is_object()) {
+    std::printf("%-15s%s\n", "Flag serves:",
+                served.value("served", Json::object()).value("text", std::string("-")).c_str());
+  }
   return kExitOk;
 }
 

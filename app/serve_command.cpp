@@ -144,6 +144,7 @@ int run_serve(const ServeOptions& options) {
         if (wake_controller) wake_controller();
       },
       decision_writes);
+  loader.set_log([&log](const std::string& line) { log.info("flags", line); });
   loader.set_rollouts(
       [&rollouts](const std::vector<store::FlagRecord>& flags) { return rollouts.splits(flags); },
       [&rollouts, &log](const std::vector<Policy>& folder_policies) {
@@ -151,6 +152,8 @@ int run_serve(const ServeOptions& options) {
           log.info("rollout", line);
       });
   try {
+    for (const auto& line : rollouts.adopt_finished_rollouts())
+      log.info("rollout", line);
     if (auto problems = loader.reload(); !problems.empty()) {
       for (const auto& d : problems)
         log.error("flags", d.format());

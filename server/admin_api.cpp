@@ -1,149 +1,16 @@
 #include "admin_api.hpp"
 
-#include <charconv>
-#include <nlohmann/json.hpp>
-#include <set>
-#include <stdexcept>
+#include <algorithm>
+#include <map>
 
+#include "admin_api_support.hpp"
 #include "flag_event_outbox.hpp"
+#include "flag_serving.hpp"
 #include "flag_staleness.hpp"
-#include "sluice/flag_loader.hpp"
-#include "sluice/store/errors.hpp"
 
 namespace sluice::server {
-namespace {
 
-using Json = nlohmann::ordered_json;
-
-HttpResponse invalid(const Diagnostics& problems) {
-  Json body = {{"code", "invalid_definition"},
-               {"message", problems.front().message},
-               {"field", problems.front().where.path}};
-  Json list = Json::array();
-  for (const auto& d : problems)
-    list.push_back({{"message", d.message}, {"field", d.where.path}});
-  body["problems"] = std::move(list);
-  return HttpResponse::json(400, body.dump());
-}
-
-std::optional<HttpResponse> require_json(const HttpRequest& request, bool merge_patch = false) {
-  std::string_view type = request.header("Content-Type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ')
-    type.remove_suffix(1);
-  if (type == "application/json" || (merge_patch && type == "application/merge-patch+json")) {
-    return std::nullopt;
-  }
-  return HttpResponse::error(415, "unsupported_media_type",
-                             merge_patch ? "send application/json or application/merge-patch+json"
-                                         : "send application/json");
-}
-
-// If-Match: "12", W/"12" or 12 → 12; absent or * → no precondition.
-std::optional<HttpResponse> expected_version(const HttpRequest& request,
-                                             std::optional<std::int64_t>& out) {
-  std::string_view tag = request.header("If-Match");
-  if (tag.empty() || tag == "*") return std::nullopt;
-  if (tag.starts_with("W/")) tag.remove_prefix(2);
-  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
-    tag = tag.substr(1, tag.size() - 2);
-  std::int64_t version = 0;
-  auto [ptr, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), version);
-  if (ec != std::errc() || ptr != tag.data() + tag.size()) {
-    return HttpResponse::error(400, "invalid_if_match",
-                               "If-Match must be a version ETag such as \"12\"", "If-Match");
-  }
-  out = version;
-  return std::nullopt;
-}
-
-std::string etag(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
-}
-
-HttpResponse refused(store::WriteStatus status, std::string_view kind, std::string_view key,
-                     std::int64_t current_version) {
-  const std::string subject = std::string(kind) + " '" + std::string(key) + "'";
-  switch (status) {
-    case store::WriteStatus::NotFound:
-      return HttpResponse::error(404, "not_found", subject + " does not exist");
-    case store::WriteStatus::AlreadyExists:
-      return HttpResponse::error(409, "already_exists", subject + " already exists", "key");
-    case store::WriteStatus::Conflict:
-      return HttpResponse::error(409, "version_conflict",
-                                 subject + " is at version " + std::to_string(current_version) +
-                                     "; read it again and retry",
-                                 "If-Match");
-    case store::WriteStatus::Archived:
-      return HttpResponse::error(409, "archived", subject + " is archived");
-    case store::WriteStatus::Ok:
-      break;
-  }
-  return HttpResponse::error(500, "internal", "unexpected store status");
-}
-
-HttpResponse managed_by_files(const SnapshotLoader& loader) {
-  std::string where;
-  for (const auto& path : loader.flag_paths())
-    where += (where.empty() ? "" : ", ") + path;
-  return HttpResponse::error(409, "managed_by_files",
-                             "definitions are managed by files (" + where +
-                                 "); change them there. The kill switch still works.");
-}
-
-// The definition as GET returns it and PUT accepts it back: the stored definition with the
-// current runtime state.
-std::optional<std::string> flag_body(const store::FlagRecord& record) {
-  LoadResult read = read_single_flag_json(record.definition_json);
-  if (!read.ok() || read.definitions.flags.size() != 1) return std::nullopt;
-  FlagDefinition flag = std::move(read.definitions.flags[0]);
-  flag.enabled = record.enabled;
-  return flag_to_json(flag);
-}
-
-HttpResponse flag_response(int status, const store::FlagRecord& record) {
-  auto body = flag_body(record);
-  if (!body) return HttpResponse::error(500, "internal", "the stored definition is unreadable");
-  HttpResponse response = HttpResponse::json(status, std::move(*body));
-  response.set_header("ETag", etag(record.version));
-  return response;
-}
-
-template <typename Definition>
-void replace_by_key(std::vector<Definition>& list, Definition item) {
-  for (auto& existing : list) {
-    if (existing.key == item.key) {
-      existing = std::move(item);
-      return;
-    }
-  }
-  list.push_back(std::move(item));
-}
-
-template <typename Definition>
-void remove_by_key(std::vector<Definition>& list, std::string_view key) {
-  std::erase_if(list, [&](const Definition& d) { return d.key == key; });
-}
-
-FlagSet current_definitions(const SnapshotPublisher& publisher) {
-  const auto& published = publisher.current();
-  return published.snapshot ? published.snapshot->definitions() : FlagSet{};
-}
-
-int limit_of(const HttpRequest& request, int fallback, int max) {
-  std::string_view text = request.query_param("limit");
-  int limit = fallback;
-  if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), limit);
-  return std::clamp(limit, 1, max);
-}
-
-Json json_or_null(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  Json parsed = Json::parse(*text, nullptr, false);
-  return parsed.is_discarded() ? Json(*text) : parsed;
-}
-
-}  // namespace
+using namespace admin_detail;
 
 AdminApi::AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPublisher& publisher,
                    FlagEventRecipients recipients, WallClock now)
@@ -153,21 +20,6 @@ AdminApi::AdminApi(store::Store& store, SnapshotLoader& loader, const SnapshotPu
       recipients_(std::move(recipients)),
       now_(now ? std::move(now) : [] { return std::chrono::system_clock::now(); }) {}
 
-template <typename Operation>
-HttpResponse AdminApi::guarded(Operation&& operation) {
-  try {
-    return operation();
-  } catch (const std::invalid_argument& e) {
-    // The store refuses arguments no database could accept (an empty key, say).
-    return HttpResponse::error(400, "invalid_argument", e.what());
-  } catch (const store::StoreUnavailable& e) {
-    return HttpResponse::error(503, "store_unavailable",
-                               std::string("the store cannot be reached; evaluation continues "
-                                           "from the last snapshot: ") +
-                                   e.what());
-  }
-}
-
 HttpResponse AdminApi::list_flags(const HttpRequest& request) {
   return guarded([&] {
     const std::string_view tag = request.query_param("tag");
@@ -175,9 +27,15 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
     const std::string_view owner = request.query_param("owner");
     const bool archived = request.query_param("archived") == "true";
     Json flags = Json::array();
-    std::set<std::string> in_rollout;
-    for (const auto& rollout : store_.list_rollouts(/*include_finished=*/false))
-      in_rollout.insert(rollout.flag);
+    std::map<std::string, store::RolloutRecord, std::less<>> in_rollout;
+    for (auto& rollout : store_.list_rollouts(/*include_finished=*/false))
+      in_rollout[rollout.flag] = std::move(rollout);
+    const auto published = publisher_.current().snapshot;
+    std::map<std::string_view, const FlagDefinition*, std::less<>> served_flags;
+    if (published) {
+      for (const auto& flag : published->definitions().flags)
+        served_flags[flag.key] = &flag;
+    }
     const auto now = now_();
     for (const auto& record : store_.list_flags(archived)) {
       auto body = flag_body(record);
@@ -201,6 +59,13 @@ HttpResponse AdminApi::list_flags(const HttpRequest& request) {
                        {"updatedBy", record.updated_by},
                        {"stale", stale},
                        {"definition", std::move(definition)}});
+      const auto active = in_rollout.find(record.key);
+      const auto served = served_flags.find(record.key);
+      ServedView view = served_view(record, served == served_flags.end() ? nullptr : served->second,
+                                    active == in_rollout.end() ? nullptr : &active->second,
+                                    loader_.files_managed());
+      flags.back()["served"] = std::move(view.served);
+      flags.back()["drift"] = std::move(view.drift);
     }
     return HttpResponse::json(200, Json{{"flags", std::move(flags)}}.dump());
   });
@@ -216,6 +81,45 @@ HttpResponse AdminApi::get_flag(const HttpRequest& request) {
     }
     return flag_response(200, *record);
   });
+}
+
+HttpResponse AdminApi::served_flag(const HttpRequest& request) {
+  return guarded([&] {
+    std::string_view key = request.path_param("key");
+    auto record = store_.get_flag(key);
+    if (!record || record->archived) {
+      return HttpResponse::error(404, "not_found",
+                                 "flag '" + std::string(key) + "' does not exist");
+    }
+    auto active = store_.latest_rollout(key);
+    if (active && !active->active) active.reset();
+    ServedView view =
+        served_view(*record, find_served_flag(publisher_.current().snapshot.get(), key),
+                    active ? &*active : nullptr, loader_.files_managed());
+    Json body = {{"key", record->key}, {"enabled", record->enabled}};
+    body["served"] = std::move(view.served);
+    body["drift"] = std::move(view.drift);
+    return HttpResponse::json(200, body.dump());
+  });
+}
+
+// A write that changes the default (variant or split) of a flag whose rollout is running is
+// refused: the rollout owns the default until it ends. Of a flag whose rollout finished, it must
+// say so (?override_rollout=true): the store refuses it otherwise, with the outcome read in the
+// write's own transaction.
+std::optional<HttpResponse> AdminApi::check_rollout(const FlagDefinition& flag,
+                                                    const std::string& json) {
+  auto stored = store_.get_flag(flag.key);
+  if (!stored || !changes_default(stored->definition_json, json)) return std::nullopt;
+  if (auto rollout = store_.latest_rollout(flag.key); rollout && rollout->active) {
+    return HttpResponse::error(409, "rollout_active",
+                               "flag '" + flag.key + "' has an active rollout (" +
+                                   std::to_string(rollout->id) + ", " + rollout->phase +
+                                   ") that owns its default; wait for it to end or abort it "
+                                   "before changing the default",
+                               "default");
+  }
+  return std::nullopt;
 }
 
 HttpResponse AdminApi::write_flag(const HttpRequest& request, std::string_view body, bool create,
@@ -238,8 +142,32 @@ HttpResponse AdminApi::write_flag(const HttpRequest& request, std::string_view b
   if (!compiled.snapshot) return invalid(compiled.diagnostics);
 
   const std::string json = flag_to_json(flag);
+  const std::string_view override_param = request.query_param("override_rollout");
+  if (!override_param.empty() && override_param != "true" && override_param != "false") {
+    return HttpResponse::error(400, "invalid_query", "override_rollout must be true or false",
+                               "override_rollout");
+  }
+  if (!create) {
+    if (auto refusal = check_rollout(flag, json)) return std::move(*refusal);
+  }
+  store::FlagWriteGuard guard;
+  guard.overrides = [&](const store::FlagRecord& before) {
+    return changes_default(before.definition_json, json);
+  };
+  guard.override_rollout = override_param == "true";
   store::WriteResult result = create ? store_.create_flag(flag.key, json, flag.enabled, actor)
-                                     : store_.update_flag(flag.key, json, expected, actor);
+                                     : store_.update_flag(flag.key, json, expected, actor, guard);
+  if (result.status == store::WriteStatus::OverridesRollout) {
+    if (auto record = store_.get_flag(flag.key); record && record->rollout_outcome) {
+      const ServedView view =
+          served_view(*record, find_served_flag(publisher_.current().snapshot.get(), flag.key),
+                      nullptr, loader_.files_managed());
+      return HttpResponse::error(
+          409, "overrides_rollout",
+          overrides_rollout_message(flag.key, *record->rollout_outcome, view.served["default"]),
+          "default");
+    }
+  }
   if (result.status != store::WriteStatus::Ok) {
     return refused(result.status, "flag", flag.key, result.version);
   }
@@ -344,149 +272,6 @@ HttpResponse AdminApi::set_enabled(const HttpRequest& request, bool enabled,
         200, Json{{"key", key}, {"enabled", enabled}, {"version", result.version}}.dump());
     response.set_header("ETag", etag(result.version));
     return response;
-  });
-}
-
-HttpResponse AdminApi::list_segments(const HttpRequest&) {
-  return guarded([&] {
-    Json segments = Json::array();
-    for (const auto& record : store_.list_segments()) {
-      Json definition = Json::parse(record.definition_json, nullptr, false);
-      segments.push_back({{"key", record.key},
-                          {"version", record.version},
-                          {"updatedAt", record.updated_at},
-                          {"updatedBy", record.updated_by},
-                          {"definition", std::move(definition)}});
-    }
-    return HttpResponse::json(200, Json{{"segments", std::move(segments)}}.dump());
-  });
-}
-
-HttpResponse AdminApi::get_segment(const HttpRequest& request) {
-  return guarded([&] {
-    std::string_view key = request.path_param("key");
-    auto record = store_.get_segment(key);
-    if (!record) {
-      return HttpResponse::error(404, "not_found",
-                                 "segment '" + std::string(key) + "' does not exist");
-    }
-    HttpResponse response = HttpResponse::json(200, record->definition_json);
-    response.set_header("ETag", etag(record->version));
-    return response;
-  });
-}
-
-HttpResponse AdminApi::write_segment(const HttpRequest& request, bool create,
-                                     std::string_view actor) {
-  if (auto error = require_json(request)) return std::move(*error);
-  return guarded([&] {
-    if (loader_.files_managed()) return managed_by_files(loader_);
-    std::optional<std::int64_t> expected;
-    if (auto error = expected_version(request, expected)) return std::move(*error);
-    LoadResult read = read_single_segment_json(request.body);
-    if (!read.ok()) return invalid(read.diagnostics);
-    SegmentDefinition segment = std::move(read.definitions.segments.at(0));
-    if (!create && segment.key != request.path_param("key")) {
-      return HttpResponse::error(400, "key_mismatch",
-                                 "the body's key '" + segment.key + "' differs from the URL's",
-                                 "key");
-    }
-    FlagSet candidate = current_definitions(publisher_);
-    replace_by_key(candidate.segments, segment);
-    CompileResult compiled = compile_snapshot(std::move(candidate));
-    if (!compiled.snapshot) return invalid(compiled.diagnostics);
-    const std::string json = segment_to_json(segment);
-    store::WriteResult result = create ? store_.create_segment(segment.key, json, actor)
-                                       : store_.update_segment(segment.key, json, expected, actor);
-    if (result.status != store::WriteStatus::Ok) {
-      return refused(result.status, "segment", segment.key, result.version);
-    }
-    loader_.reload();
-    HttpResponse response = HttpResponse::json(create ? 201 : 200, json);
-    response.set_header("ETag", etag(result.version));
-    return response;
-  });
-}
-
-HttpResponse AdminApi::create_segment(const HttpRequest& request, std::string_view actor) {
-  return write_segment(request, true, actor);
-}
-
-HttpResponse AdminApi::replace_segment(const HttpRequest& request, std::string_view actor) {
-  return write_segment(request, false, actor);
-}
-
-HttpResponse AdminApi::delete_segment(const HttpRequest& request, std::string_view actor) {
-  return guarded([&] {
-    if (loader_.files_managed()) return managed_by_files(loader_);
-    std::optional<std::int64_t> expected;
-    if (auto error = expected_version(request, expected)) return std::move(*error);
-    std::string_view key = request.path_param("key");
-    FlagSet candidate = current_definitions(publisher_);
-    remove_by_key(candidate.segments, key);
-    CompileResult compiled = compile_snapshot(std::move(candidate));
-    if (!compiled.snapshot) {
-      return HttpResponse::error(409, "in_use",
-                                 "segment '" + std::string(key) +
-                                     "' is still used: " + compiled.diagnostics.front().message);
-    }
-    store::WriteResult result = store_.delete_segment(key, expected, actor);
-    if (result.status != store::WriteStatus::Ok) {
-      return refused(result.status, "segment", key, result.version);
-    }
-    loader_.reload();
-    HttpResponse response;
-    response.status = 204;
-    return response;
-  });
-}
-
-HttpResponse AdminApi::audit(const HttpRequest& request) {
-  return guarded([&] {
-    store::AuditQuery query;
-    auto optional = [&](std::string_view name) -> std::optional<std::string> {
-      std::string_view v = request.query_param(name);
-      if (v.empty()) return std::nullopt;
-      return std::string(v);
-    };
-    query.flag = optional("flag");
-    query.actor = optional("actor");
-    query.since = optional("since");
-    query.until = optional("until");
-    auto id_param = [&](std::string_view name, std::int64_t& out) {
-      std::string_view v = request.query_param(name);
-      if (v.empty()) return true;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-      return ec == std::errc{} && end == v.data() + v.size() && out >= 0;
-    };
-    const std::string_view order = request.query_param("order");
-    if (!order.empty() && order != "asc" && order != "desc") {
-      return HttpResponse::error(400, "invalid_query", "order must be asc or desc", "order");
-    }
-    query.newest_first = order == "desc";
-    if (!id_param("after", query.after_id)) {
-      return HttpResponse::error(400, "invalid_query", "after must be an entry id", "after");
-    }
-    if (!id_param("before", query.before_id)) {
-      return HttpResponse::error(400, "invalid_query", "before must be an entry id", "before");
-    }
-    query.limit = limit_of(request, 100, 1000);
-    auto entries = store_.audit(query);
-    Json list = Json::array();
-    for (const auto& e : entries) {
-      list.push_back({{"id", e.id},
-                      {"at", e.at},
-                      {"actor", e.actor},
-                      {"action", e.action},
-                      {"targetKind", e.target_kind},
-                      {"targetKey", e.target_key},
-                      {"before", json_or_null(e.before_json)},
-                      {"after", json_or_null(e.after_json)}});
-    }
-    Json body = {{"entries", std::move(list)}};
-    body["next"] =
-        static_cast<int>(entries.size()) == query.limit ? Json(entries.back().id) : Json(nullptr);
-    return HttpResponse::json(200, body.dump());
   });
 }
 

@@ -124,6 +124,18 @@ std::string missing_attribute_text(const FlagDefinition& flag, const SplitDefini
   return fmt::format("splits by {}, but the context has no {}", attribute, attribute);
 }
 
+// Why the default applies, and who decided it: the definition, or a rollout (running, or
+// finished and kept as the flag's runtime state).
+std::string fallthrough_text(const FlagDefinition& flag) {
+  const std::string reached = flag.rules.empty()
+                                  ? std::string("the flag has no rules")
+                                  : fmt::format("no rule matched ({} {})", flag.rules.size(),
+                                                flag.rules.size() == 1 ? "rule" : "rules");
+  if (!flag.served_by.empty()) return reached + "; the default is served by " + flag.served_by;
+  return flag.rules.empty() ? reached + ", so the default applies"
+                            : reached + ": fell through to the default";
+}
+
 }  // namespace
 
 std::string missing_bucket_key_text(const FlagDefinition& flag, const Evaluation& evaluation) {
@@ -144,12 +156,7 @@ std::string explain_evaluation(const Snapshot& snapshot, const FlagDefinition& f
   }
   const ServeDefinition& serve = served_definition(flag, evaluation);
   const std::string where =
-      has_rule ? "matched " + rule_text(flag, evaluation.rule_index)
-               : (flag.rules.empty()
-                      ? std::string("the flag has no rules, so the default applies")
-                      : fmt::format("no rule matched ({} {}): fell through to the "
-                                    "default",
-                                    flag.rules.size(), flag.rules.size() == 1 ? "rule" : "rules"));
+      has_rule ? "matched " + rule_text(flag, evaluation.rule_index) : fallthrough_text(flag);
   if (evaluation.error == ErrorCode::TargetingKeyMissing && serve.split) {
     return fmt::format("{}, which {}: {}", where, missing_attribute_text(flag, *serve.split),
                        off_served(flag));

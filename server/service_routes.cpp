@@ -196,6 +196,7 @@ void ServiceRoutes::add_to(Router& router) {
   router.add("GET", "/v1/flags", admin_read(&AdminApi::list_flags));
   router.add("POST", "/v1/flags", admin_write(&AdminApi::create_flag));
   router.add("GET", "/v1/flags/{key}", admin_read(&AdminApi::get_flag));
+  router.add("GET", "/v1/flags/{key}/served", admin_read(&AdminApi::served_flag));
   router.add("PUT", "/v1/flags/{key}", admin_write(&AdminApi::replace_flag));
   router.add("PATCH", "/v1/flags/{key}", admin_write(&AdminApi::patch_flag));
   router.add("DELETE", "/v1/flags/{key}", admin_write(&AdminApi::archive_flag));

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "flag_serving.hpp"
 #include "sluice/definition_files.hpp"
 #include "sluice/flag_loader.hpp"
 #include "sluice/policy_loader.hpp"
@@ -16,6 +17,10 @@ constexpr std::string_view kFilesActor = "flags-dir";
 SnapshotLoader::SnapshotLoader(store::Store& store, SnapshotPublisher& publisher,
                                std::vector<std::string> flag_paths)
     : store_(store), publisher_(publisher), flag_paths_(std::move(flag_paths)) {}
+
+void SnapshotLoader::set_log(std::function<void(const std::string&)> log) {
+  log_ = std::move(log);
+}
 
 void SnapshotLoader::set_rollouts(RolloutSplits splits, PolicySink policies) {
   rollout_splits_ = std::move(splits);
@@ -59,7 +64,24 @@ FlagSet SnapshotLoader::definitions_from_files(Diagnostics& problems) {
     if (!record) {
       store_.create_flag(flag.key, json, flag.enabled, kFilesActor);
     } else if (record->archived || record->definition_json != json) {
-      store_.update_flag(flag.key, json, std::nullopt, kFilesActor);
+      // A changed file is a person's explicit write (a commit): if it changes the default of a
+      // flag whose rollout finished, it overrides the rollout's outcome (audited as
+      // override_rollout by flags-dir); any other change keeps the outcome.
+      std::optional<store::RolloutOutcome> overridden;
+      store::FlagWriteGuard guard;
+      guard.overrides = [&](const store::FlagRecord& before) {
+        if (!changes_default(before.definition_json, json)) return false;
+        overridden = before.rollout_outcome;
+        return true;
+      };
+      guard.override_rollout = true;
+      const auto written = store_.update_flag(flag.key, json, std::nullopt, kFilesActor, guard);
+      if (written.status == store::WriteStatus::Ok && overridden && log_) {
+        log_("flag '" + flag.key +
+             "': the file changes its default, which overrides the outcome of " + "rollout " +
+             std::to_string(overridden->rollout_id) + " (" + overridden->kind + " on " +
+             overridden->at + "); the file's default is served now");
+      }
     }
   }
   return std::move(loaded.definitions);

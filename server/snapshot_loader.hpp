@@ -36,6 +36,9 @@ class SnapshotLoader {
   // Set before the first reload.
   void set_rollouts(RolloutSplits splits, PolicySink policies);
 
+  // Where files mode says what a changed file overrode (a finished rollout's outcome).
+  void set_log(std::function<void(const std::string&)> log);
+
   // Re-reads everything and publishes a new snapshot. Calls are serialized. When the files or
   // the stored definitions do not compile, the previous snapshot stays and the problems are
   // returned. Throws store::StoreUnavailable when the store cannot be reached.
@@ -58,6 +61,7 @@ class SnapshotLoader {
   RolloutSplits rollout_splits_;
   std::vector<Policy> pending_policies_;  // read from the folder, handed to policy_sink_
   PolicySink policy_sink_;
+  std::function<void(const std::string&)> log_;
   mutable std::mutex definitions_mutex_;
   FlagSet definitions_;  // guarded by definitions_mutex_
 };

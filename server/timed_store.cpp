@@ -62,9 +62,17 @@ store::WriteResult TimedStore::create_flag(std::string_view key, std::string_vie
 }
 store::WriteResult TimedStore::update_flag(std::string_view key, std::string_view definition_json,
                                            std::optional<std::int64_t> expected_version,
-                                           std::string_view actor) {
-  return timed("update_flag",
-               [&] { return inner_.update_flag(key, definition_json, expected_version, actor); });
+                                           std::string_view actor,
+                                           const store::FlagWriteGuard& guard) {
+  return timed("update_flag", [&] {
+    return inner_.update_flag(key, definition_json, expected_version, actor, guard);
+  });
+}
+store::WriteResult TimedStore::set_rollout_outcome(std::string_view key,
+                                                   const store::RolloutOutcome& outcome,
+                                                   std::string_view actor) {
+  return timed("set_rollout_outcome",
+               [&] { return inner_.set_rollout_outcome(key, outcome, actor); });
 }
 store::WriteResult TimedStore::set_enabled(std::string_view key, bool enabled,
                                            std::string_view actor,

@@ -26,12 +26,16 @@ class TimedStore final : public store::Store {
   std::optional<store::FlagRecord> get_flag(std::string_view key) override;
   store::WriteResult create_flag(std::string_view key, std::string_view definition_json,
                                  bool enabled, std::string_view actor) override;
+  using store::Store::update_flag;
   store::WriteResult update_flag(std::string_view key, std::string_view definition_json,
                                  std::optional<std::int64_t> expected_version,
-                                 std::string_view actor) override;
+                                 std::string_view actor,
+                                 const store::FlagWriteGuard& guard) override;
   using store::Store::set_enabled;
   store::WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
                                  const store::FlagOutbox& outbox) override;
+  store::WriteResult set_rollout_outcome(std::string_view key, const store::RolloutOutcome& outcome,
+                                         std::string_view actor) override;
   store::WriteResult archive_flag(std::string_view key,
                                   std::optional<std::int64_t> expected_version,
                                   std::string_view actor) override;

@@ -14,12 +14,19 @@ nlohmann::json definition(const std::string& text) {
 }  // namespace
 
 std::string audit_json(const FlagRecord& flag) {
-  return nlohmann::json{{"key", flag.key},
-                        {"definition", definition(flag.definition_json)},
-                        {"enabled", flag.enabled},
-                        {"archived", flag.archived},
-                        {"version", flag.version}}
-      .dump();
+  nlohmann::json document{{"key", flag.key},
+                          {"definition", definition(flag.definition_json)},
+                          {"enabled", flag.enabled},
+                          {"archived", flag.archived},
+                          {"version", flag.version}};
+  // Only when there is one, so the entries of flags without rollouts read as before.
+  if (const auto& outcome = flag.rollout_outcome) {
+    document["rollout_outcome"] = {{"kind", outcome->kind},
+                                   {"rollout_id", outcome->rollout_id},
+                                   {"served", definition(outcome->served_json)},
+                                   {"at", outcome->at}};
+  }
+  return document.dump();
 }
 
 std::string audit_json(const SegmentRecord& segment) {

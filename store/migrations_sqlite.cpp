@@ -157,6 +157,17 @@ CREATE TABLE rollout_history (
 );
 CREATE INDEX rollout_history_finished ON rollout_history (finished_at, id);
 )sql"},
+
+      // 4: a finished rollout's outcome is runtime state of its flag, beside the kill switch
+      // (issue 12): what the flag serves from then on, until a person overrides it. NULL: the
+      // flag serves its definition. No foreign key to rollouts: the outcome outlives any
+      // pruning of rollout rows.
+      {4, R"sql(
+ALTER TABLE flag_state ADD COLUMN outcome_kind TEXT;
+ALTER TABLE flag_state ADD COLUMN outcome_rollout_id INTEGER;
+ALTER TABLE flag_state ADD COLUMN outcome_served_json TEXT;
+ALTER TABLE flag_state ADD COLUMN outcome_at TEXT;
+)sql"},
   };
   return migrations;
 }

@@ -18,6 +18,8 @@ std::string_view to_string(WriteStatus status) {
       return "conflict";
     case WriteStatus::Archived:
       return "archived";
+    case WriteStatus::OverridesRollout:
+      return "overrides_rollout";
   }
   return "unknown";
 }

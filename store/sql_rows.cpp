@@ -39,6 +39,10 @@ FlagRecord flag_from_row(const SqlRow& row) {
   flag.created_at = text_at(row, 5);
   flag.updated_at = text_at(row, 6);
   flag.updated_by = text_at(row, 7);
+  if (row.at(8)) {
+    flag.rollout_outcome =
+        RolloutOutcome{text_at(row, 8), int_at(row, 9), text_at(row, 10), text_at(row, 11)};
+  }
   return flag;
 }
 

@@ -20,7 +20,8 @@ bool bool_at(const SqlRow& row, std::size_t column);
 // Column lists and row readers; keep each pair together.
 inline constexpr const char* kFlagColumns =
     "f.key, f.definition_json, s.enabled, f.archived, f.version, f.created_at, f.updated_at, "
-    "f.updated_by FROM flags f JOIN flag_state s ON s.flag_key = f.key";
+    "f.updated_by, s.outcome_kind, s.outcome_rollout_id, s.outcome_served_json, s.outcome_at "
+    "FROM flags f JOIN flag_state s ON s.flag_key = f.key";
 FlagRecord flag_from_row(const SqlRow& row);
 
 inline constexpr const char* kSegmentColumns =

@@ -25,12 +25,15 @@ class SqlStore final : public Store {
   std::optional<FlagRecord> get_flag(std::string_view key) override;
   WriteResult create_flag(std::string_view key, std::string_view definition_json, bool enabled,
                           std::string_view actor) override;
+  using Store::update_flag;
   WriteResult update_flag(std::string_view key, std::string_view definition_json,
-                          std::optional<std::int64_t> expected_version,
-                          std::string_view actor) override;
+                          std::optional<std::int64_t> expected_version, std::string_view actor,
+                          const FlagWriteGuard& guard) override;
   using Store::set_enabled;
   WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
                           const FlagOutbox& outbox) override;
+  WriteResult set_rollout_outcome(std::string_view key, const RolloutOutcome& outcome,
+                                  std::string_view actor) override;
   WriteResult archive_flag(std::string_view key, std::optional<std::int64_t> expected_version,
                            std::string_view actor) override;
 
@@ -99,6 +102,11 @@ class SqlStore final : public Store {
   // Appends the audit entry and the change-feed entry for `store_version`.
   static void record(SqlTx& tx, std::int64_t store_version, const std::string& at,
                      const Event& event);
+  // Keeps a finished rollout's outcome on its flag (flag_state), bumps the flag's version and
+  // audits it on the flag; `version` is the store version of the decision that finished it.
+  static void record_outcome(SqlTx& tx, std::int64_t version, const std::string& now,
+                             const std::string& flag, const std::string& actor,
+                             const RolloutOutcome& outcome);
   static std::vector<Change> read_changes(SqlTx& tx, std::int64_t after, int limit);
   // Enqueues notification rows outside a decision (a kill switch); the first row with a key wins.
   static void insert_outbox(SqlTx& tx, const std::vector<OutboxRecord>& rows,

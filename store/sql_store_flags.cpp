@@ -1,5 +1,6 @@
 #include "audit_json.hpp"
 #include "sql_rows.hpp"
+#include "sql_statements.hpp"
 #include "sql_store.hpp"
 
 namespace sluice::store::detail {
@@ -69,8 +70,14 @@ WriteResult SqlStore::create_flag(std::string_view key, std::string_view definit
         "INSERT INTO flag_state (flag_key, enabled, updated_at, updated_by) VALUES ($1, $2, $3, "
         "$4)",
         {std::string(key), enabled, now, std::string(actor)});
-    FlagRecord created{std::string(key),  std::string(definition_json), enabled, false, 1, now, now,
-                       std::string(actor)};
+    FlagRecord created;
+    created.key = key;
+    created.definition_json = definition_json;
+    created.enabled = enabled;
+    created.version = 1;
+    created.created_at = now;
+    created.updated_at = now;
+    created.updated_by = actor;
     record(tx, store_version, now,
            {actor, "create", "flag", "flag", key, std::nullopt, audit_json(created)});
     result = {WriteStatus::Ok, 1, store_version};
@@ -81,7 +88,7 @@ WriteResult SqlStore::create_flag(std::string_view key, std::string_view definit
 
 WriteResult SqlStore::update_flag(std::string_view key, std::string_view definition_json,
                                   std::optional<std::int64_t> expected_version,
-                                  std::string_view actor) {
+                                  std::string_view actor, const FlagWriteGuard& guard) {
   require_non_empty(actor, "actor");
   WriteResult result;
   backend_->write([&](SqlTx& tx) -> std::optional<std::int64_t> {
@@ -89,6 +96,11 @@ WriteResult SqlStore::update_flag(std::string_view key, std::string_view definit
     auto before = load_flag(tx, key);
     if (auto refusal = refuse(before, expected_version)) {
       result = *refusal;
+      return std::nullopt;
+    }
+    const bool overrides = before->rollout_outcome && guard.overrides && guard.overrides(*before);
+    if (overrides && !guard.override_rollout) {
+      result = {WriteStatus::OverridesRollout, before->version, 0};
       return std::nullopt;
     }
     FlagRecord after = *before;
@@ -100,8 +112,17 @@ WriteResult SqlStore::update_flag(std::string_view key, std::string_view definit
         "UPDATE flags SET definition_json = $2, version = $3, updated_at = $4, updated_by = $5 "
         "WHERE key = $1",
         {after.key, after.definition_json, after.version, after.updated_at, after.updated_by});
+    if (overrides) {
+      after.rollout_outcome.reset();
+      tx.query(
+          "UPDATE flag_state SET outcome_kind = NULL, outcome_rollout_id = NULL, "
+          "outcome_served_json = NULL, outcome_at = NULL, updated_at = $2, updated_by = $3 "
+          "WHERE flag_key = $1",
+          {after.key, after.updated_at, after.updated_by});
+    }
     record(tx, store_version, after.updated_at,
-           {actor, "update", "flag", "flag", key, audit_json(*before), audit_json(after)});
+           {actor, overrides ? "override_rollout" : "update", "flag", "flag", key,
+            audit_json(*before), audit_json(after)});
     result = {WriteStatus::Ok, after.version, store_version};
     return store_version;
   });
@@ -140,6 +161,29 @@ WriteResult SqlStore::set_enabled(std::string_view key, bool enabled, std::strin
   return result;
 }
 
+WriteResult SqlStore::set_rollout_outcome(std::string_view key, const RolloutOutcome& outcome,
+                                          std::string_view actor) {
+  require_non_empty(actor, "actor");
+  require_non_empty(outcome.kind, "rollout outcome kind");
+  canonical_time(outcome.at, "rollout outcome time");
+  WriteResult result;
+  backend_->write([&](SqlTx& tx) -> std::optional<std::int64_t> {
+    const std::int64_t store_version = next_store_version(tx);
+    auto before = load_flag(tx, key);
+    if (auto refusal = refuse(before, std::nullopt)) {
+      result = *refusal;
+      return std::nullopt;
+    }
+    const std::string now = options_.clock();
+    record_outcome(tx, store_version, now, before->key, std::string(actor), outcome);
+    tx.query("INSERT INTO changes (version, kind, key, at) VALUES ($1, 'state', $2, $3)",
+             {store_version, before->key, now});
+    result = {WriteStatus::Ok, before->version + 1, store_version};
+    return store_version;
+  });
+  return result;
+}
+
 WriteResult SqlStore::archive_flag(std::string_view key,
                                    std::optional<std::int64_t> expected_version,
                                    std::string_view actor) {
@@ -167,6 +211,32 @@ WriteResult SqlStore::archive_flag(std::string_view key,
     return store_version;
   });
   return result;
+}
+
+}  // namespace sluice::store::detail
+
+namespace sluice::store::detail {
+
+void SqlStore::record_outcome(SqlTx& tx, std::int64_t version, const std::string& now,
+                              const std::string& flag, const std::string& actor,
+                              const RolloutOutcome& outcome) {
+  auto before = load_flag(tx, flag);
+  if (!before) return;  // the rollout's flag is a foreign key: it exists
+  FlagRecord after = *before;
+  after.rollout_outcome = outcome;
+  after.rollout_outcome->at = *normalize_rfc3339(outcome.at);
+  after.version = before->version + 1;
+  tx.query(
+      "UPDATE flag_state SET outcome_kind = $2, outcome_rollout_id = $3, outcome_served_json = $4, "
+      "outcome_at = $5, updated_at = $6, updated_by = $7 WHERE flag_key = $1",
+      {after.key, outcome.kind, outcome.rollout_id, outcome.served_json, after.rollout_outcome->at,
+       now, actor});
+  tx.query("UPDATE flags SET version = $2 WHERE key = $1", {after.key, after.version});
+  tx.query(
+      "INSERT INTO audit_log (at, actor, action, target_kind, target_key, before_json, "
+      "after_json, store_version) VALUES ($1, $2, $3, 'flag', $4, $5, $6, $7)",
+      {now, actor, "rollout_" + outcome.kind, after.key, audit_json(*before), audit_json(after),
+       version});
 }
 
 }  // namespace sluice::store::detail

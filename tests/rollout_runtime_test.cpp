@@ -141,7 +141,7 @@ default:
 TEST(RolloutOverlay, OwnsTheDefaultAndKeepsPeoplesRulesFirst) {
   FlagSet set = checkout_flags();
   controller::apply_rollout_splits(
-      set, {{"checkout", "new", "old", std::nullopt, {500, {"beta"}, false}}});
+      set, {{"checkout", "new", "old", std::nullopt, {500, {"beta"}, false}, ""}});
   const FlagDefinition& flag = set.flags.at(0);
   ASSERT_EQ(flag.rules.size(), 2u);
   EXPECT_EQ(flag.rules[0].name, "staff");
@@ -158,7 +158,8 @@ TEST(RolloutOverlay, OwnsTheDefaultAndKeepsPeoplesRulesFirst) {
 
 TEST(RolloutOverlay, RollbackServesTheControlToEveryoneInTheRollout) {
   FlagSet set = checkout_flags();
-  controller::apply_rollout_splits(set, {{"checkout", "new", "old", std::nullopt, {0, {}, true}}});
+  controller::apply_rollout_splits(set,
+                                   {{"checkout", "new", "old", std::nullopt, {0, {}, true}, ""}});
   const FlagDefinition& flag = set.flags.at(0);
   EXPECT_EQ(flag.rules.size(), 1u);
   EXPECT_EQ(flag.fallthrough.variant, "old");

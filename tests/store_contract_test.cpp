@@ -310,14 +310,14 @@ TEST_P(StoreContract, StoreVersionCountsWritesAndFeedsChangesSince) {
 }
 
 TEST_P(StoreContract, MigrationsAreRecordedAndIdempotent) {
-  EXPECT_EQ(store_->schema_version(), 3);
+  EXPECT_EQ(store_->schema_version(), 4);
   store_->create_flag("a", kDefinition, true, "alice");
   store_->migrate();
   store_.reset();
   auto reopened = open(url_);
-  EXPECT_EQ(reopened->schema_version(), 3);
+  EXPECT_EQ(reopened->schema_version(), 4);
   reopened->migrate();
-  EXPECT_EQ(reopened->schema_version(), 3);
+  EXPECT_EQ(reopened->schema_version(), 4);
   EXPECT_TRUE(reopened->get_flag("a"));
 }
 
@@ -331,7 +331,7 @@ TEST_P(StoreContract, RefusesASchemaNewerThanTheBinary) {
   } catch (const SchemaTooNew& error) {
     EXPECT_EQ(error.database_version(), 99);
     EXPECT_EQ(std::string(error.what()),
-              "database schema version 99 is newer than this sluice binary supports (3); "
+              "database schema version 99 is newer than this sluice binary supports (4); "
               "upgrade sluice");
   }
 }

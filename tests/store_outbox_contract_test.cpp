@@ -444,7 +444,7 @@ TEST_P(OutboxContract, MigrationThreeDeadLettersUndeliveredRowsOfSchemaTwo) {
   auto old = open(url);
   EXPECT_EQ(old->schema_version(), 2);
   old->migrate();
-  EXPECT_EQ(old->schema_version(), 3);
+  EXPECT_EQ(old->schema_version(), 4);
 
   auto rows = old->list_outbox(OutboxQuery{});
   ASSERT_EQ(rows.size(), 2u);

@@ -121,7 +121,7 @@ TEST_F(StorePostgres, ReplicasStartingTogetherMigrateOnce) {
   for (auto& thread : threads)
     thread.join();
   EXPECT_EQ(failures, 0);
-  EXPECT_EQ(stores[0]->schema_version(), 3);
+  EXPECT_EQ(stores[0]->schema_version(), 4);
 }
 
 TEST_F(StorePostgres, UnreachableServerIsStoreUnavailableThenRecovers) {

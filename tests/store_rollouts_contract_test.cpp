@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../store/migrations.hpp"  // migration 1 alone, to build a database at schema 1
+#include "rollout_contract_support.hpp"
 #include "sluice/store/store.hpp"
 #include "store_test_support.hpp"
 
@@ -22,45 +23,7 @@ using test_support::kPolicyHash;
 using test_support::SteppingClock;
 using test_support::StoreContractFixture;
 
-class RolloutContract : public StoreContractFixture {
- protected:
-  // The decision with sequence expected + 1 and the rollout's state after it.
-  static DecisionWrite decision(const RolloutRecord& rollout, std::int64_t expected,
-                                std::string kind = "advance", bool active = true) {
-    DecisionWrite write;
-    write.rollout_id = rollout.id;
-    write.expected_sequence = expected;
-    write.state_json = R"({"stage":)" + std::to_string(expected + 1) + "}";
-    write.window_json = R"({"n":)" + std::to_string(expected + 1) + "}";
-    write.phase = active ? "progressing" : "completed";
-    write.active = active;
-    DecisionRecord& record = write.decision;
-    record.rollout_id = rollout.id;
-    record.sequence = expected + 1;
-    record.flag = rollout.flag;
-    record.at = "2024-02-01T10:00:0" + std::to_string((expected + 1) % 10) + "+00:00";
-    record.actor = "controller";
-    record.kind = std::move(kind);
-    record.from_phase = "pending";
-    record.to_phase = write.phase;
-    record.from_stage = expected;
-    record.to_stage = expected + 1;
-    record.from_bp = 100 * expected;
-    record.to_bp = 100 * (expected + 1);
-    record.verdict = "healthy";
-    record.sentence = "Stage " + std::to_string(expected + 1) + " looks healthy.";
-    record.evidence_json = R"({"checks":[]})";
-    return write;
-  }
-
-  static OutboxRecord outbox(const std::string& key, const std::string& payload = "{}") {
-    OutboxRecord record;
-    record.idempotency_key = key;
-    record.event_kind = "advanced";
-    record.payload_json = payload;
-    return record;
-  }
-};
+using test_support::RolloutContract;
 
 TEST_P(RolloutContract, CreateRolloutAndReadItBack) {
   ASSERT_EQ(store_->create_flag("checkout", kDefinition, true, "alice").status, WriteStatus::Ok);
@@ -464,7 +427,7 @@ TEST_P(RolloutContract, ADatabaseAtSchemaOneMigratesToTheLatestAndKeepsItsFlags)
   auto old = open(url);
   EXPECT_EQ(old->schema_version(), 1);
   old->migrate();
-  EXPECT_EQ(old->schema_version(), 3);
+  EXPECT_EQ(old->schema_version(), 4);
   auto flag = old->get_flag("checkout");
   ASSERT_TRUE(flag);
   EXPECT_EQ(flag->version, 3);
@@ -475,72 +438,7 @@ TEST_P(RolloutContract, ADatabaseAtSchemaOneMigratesToTheLatestAndKeepsItsFlags)
   EXPECT_EQ(created.status, RolloutCreateStatus::Ok);
   EXPECT_EQ(created.store_version, 8);
   old->migrate();  // idempotent
-  EXPECT_EQ(old->schema_version(), 3);
-}
-
-// One controller tick over 10,000 rollouts: one call, one transaction. Prints the time; the
-// bound is loose because the machine is shared and this may be a Debug or sanitizer build.
-TEST_P(RolloutContract, TenThousandDecisionsInOneCall) {
-  constexpr int kRollouts = 10000;
-  const std::string n = std::to_string(kRollouts);
-  // Flags and rollouts set up behind the store's back: 20,000 single writes would time the
-  // fsyncs of the set-up, not the batch.
-  if (postgres()) {
-    execute_raw(url_,
-                "INSERT INTO flags SELECT 'f' || i, '{}', 1, false, 't', 't', 'x' FROM "
-                "generate_series(1, " +
-                    n +
-                    ") AS i;"
-                    "INSERT INTO flag_state SELECT 'f' || i, true, 't', 'x' FROM "
-                    "generate_series(1, " +
-                    n +
-                    ") AS i;"
-                    "INSERT INTO rollouts (flag, policy_json, policy_hash, state_json, "
-                    "window_json, phase, active, sequence, started_by, created_at, updated_at, "
-                    "version) SELECT 'f' || i, '{}', 'h', '{}', '{}', 'pending', true, 0, 'x', "
-                    "'t', 't', 0 FROM generate_series(1, " +
-                    n + ") AS i;");
-  } else {
-    const std::string numbers =
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + n + ") ";
-    execute_raw(url_, numbers +
-                          "INSERT INTO flags SELECT 'f' || i, '{}', 1, 0, 't', 't', 'x' FROM n;" +
-                          numbers + "INSERT INTO flag_state SELECT 'f' || i, 1, 't', 'x' FROM n;" +
-                          numbers +
-                          "INSERT INTO rollouts (flag, policy_json, policy_hash, state_json, "
-                          "window_json, phase, active, sequence, started_by, created_at, "
-                          "updated_at, version) SELECT 'f' || i, '{}', 'h', '{}', '{}', "
-                          "'pending', 1, 0, 'x', 't', 't', 0 FROM n;");
-  }
-  auto rollouts = store_->list_rollouts(false);
-  ASSERT_EQ(rollouts.size(), static_cast<std::size_t>(kRollouts));
-
-  for (std::int64_t tick = 0; tick < 2; ++tick) {
-    std::vector<DecisionWrite> writes;
-    writes.reserve(rollouts.size());
-    for (const RolloutRecord& rollout : rollouts) {
-      DecisionWrite write = decision(rollout, tick);
-      write.outbox = {outbox("rollout/" + std::to_string(rollout.id) + "/" +
-                             std::to_string(tick + 1) + "/advanced")};
-      writes.push_back(std::move(write));
-    }
-    const auto begin = std::chrono::steady_clock::now();
-    auto results = store_->record_decisions(writes);
-    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
-    std::cout << "[ timing ] " << GetParam() << ": record_decisions of " << kRollouts
-              << " decisions (tick " << tick + 1 << "): " << took.count() << " ms\n";
-    RecordProperty("tick" + std::to_string(tick + 1) + "_ms", static_cast<int>(took.count()));
-    ASSERT_EQ(results.size(), writes.size());
-    for (const auto& result : results)
-      ASSERT_EQ(result.status, DecisionWriteStatus::Ok);
-    EXPECT_EQ(results.back().store_version, (tick + 1) * kRollouts);
-    EXPECT_LT(took.count(), 10000.0);
-  }
-  EXPECT_EQ(store_->store_version(), 2 * kRollouts);
-  EXPECT_EQ(store_->get_rollout(rollouts[123].id)->sequence, 2);
-  EXPECT_EQ(store_->decisions(rollouts.back().id, 0, 10).size(), 2u);
-  EXPECT_EQ(store_->due_outbox("2030-01-01T00:00:00Z", 1000).size(), 1000u);
-  EXPECT_EQ(store_->changes_since(0, 10000).size(), 10000u);
+  EXPECT_EQ(old->schema_version(), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Store, RolloutContract, ::testing::Values("sqlite", "postgresql"),

@@ -2,6 +2,7 @@
 
 #include "rollout_history.hpp"
 #include "rollout_json.hpp"
+#include "rollout_outcome.hpp"
 
 namespace sluice::controller {
 
@@ -38,6 +39,8 @@ store::DecisionWrite decision_write(const store::RolloutRecord& record, const Po
              {event_id, event, record.flag, record.id, payload, w.decision.at}, targets))
       w.outbox.push_back(std::move(row));
   }
+  // What the flag serves from now on, kept on the flag with this decision (rollout_outcome.hpp).
+  w.outcome = rollout_outcome(record.id, policy, decision);
   if (decision.next.terminal() && hooks.history)
     w.history = hooks.history(record, policy, decision);
   return w;

@@ -12,6 +12,7 @@ ServeDefinition serve_variant(const std::string& variant) {
 }
 
 void apply(FlagDefinition& flag, const RolloutSplit& r) {
+  flag.served_by = r.source;
   if (r.split.control_to_all) {
     // Roll back: the control to everyone in the rollout, cohorts included.
     flag.fallthrough = serve_variant(r.control);

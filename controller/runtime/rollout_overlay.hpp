@@ -23,6 +23,9 @@ struct RolloutSplit {
   std::string control;
   std::optional<std::string> bucket_by;  // the policy's; else the flag's split's
   rollout::SplitChange split;
+  // Why the flag serves this, in words (FlagDefinition::served_by): "the rollout of checkout-v2
+  // (progressing; rollout 12)".
+  std::string source;
 };
 
 // Applies each split to its flag in `set` (flags without a split are untouched; a split for a

@@ -3,9 +3,11 @@
 #include <openssl/evp.h>
 
 #include <map>
+#include <set>
 
 #include "decision_writes.hpp"
 #include "rollout_json.hpp"
+#include "rollout_outcome.hpp"
 #include "sluice/analysis_window.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
@@ -152,27 +154,70 @@ std::vector<RolloutSplit> RolloutService::splits(const std::vector<store::FlagRe
   std::map<std::string, const store::FlagRecord*, std::less<>> flag_by_key;
   for (const auto& f : flags)
     flag_by_key[f.key] = &f;
-  std::map<std::string, store::RolloutRecord> latest;
-  for (auto& r : store_.list_rollouts(/*include_finished=*/true)) {
-    auto& slot = latest[r.flag];
-    if (r.id > slot.id) slot = std::move(r);
-  }
   std::vector<RolloutSplit> splits;
-  for (const auto& [key, record] : latest) {
-    auto flag = flag_by_key.find(key);
-    if (flag == flag_by_key.end()) continue;
-    // A person rewrote the flag after the rollout ended: the flag is theirs again.
-    if (!record.active && flag->second->updated_at > record.updated_at) continue;
+  std::set<std::string, std::less<>> active;
+  // An active rollout serves its current split, from its stored state.
+  for (const auto& record : store_.list_rollouts(/*include_finished=*/false)) {
+    if (!flag_by_key.contains(record.flag)) continue;
     try {
       const auto policy = policies_.policy_of(record);
       const rollout::RolloutState state = state_from_json(record.state_json);
-      splits.push_back(RolloutSplit{key, policy->treatment, policy->control, policy->bucket_by,
-                                    rollout::served_split(*policy, state)});
+      splits.push_back(RolloutSplit{record.flag, policy->treatment, policy->control,
+                                    policy->bucket_by, rollout::served_split(*policy, state),
+                                    "the rollout of " + record.flag + " (" + record.phase +
+                                        "; rollout " + std::to_string(record.id) + ")"});
+      active.insert(record.flag);
     } catch (const std::exception&) {
       continue;  // reported by the scheduler; the flag serves what people wrote
     }
   }
+  // A finished one serves its outcome, kept on the flag until a person overrides it.
+  for (const auto& flag : flags) {
+    if (!flag.rollout_outcome || active.contains(flag.key)) continue;
+    if (auto split = served_by_outcome(flag.key, *flag.rollout_outcome))
+      splits.push_back(std::move(*split));
+  }
   return splits;
+}
+
+std::vector<std::string> RolloutService::adopt_finished_rollouts() {
+  std::map<std::string, store::RolloutRecord, std::less<>> latest;
+  for (auto& r : store_.list_rollouts(/*include_finished=*/true)) {
+    auto& slot = latest[r.flag];
+    if (r.id > slot.id) slot = std::move(r);
+  }
+  std::vector<std::string> log;
+  for (const auto& flag : store_.list_flags(/*include_archived=*/false)) {
+    if (flag.rollout_outcome) continue;
+    auto it = latest.find(flag.key);
+    if (it == latest.end() || it->second.active) continue;
+    const store::RolloutRecord& record = it->second;
+    // The rule before schema 4: a write to the flag after the rollout ended made it theirs again.
+    if (flag.updated_at > record.updated_at) continue;
+    try {
+      const auto policy = policies_.policy_of(record);
+      const rollout::RolloutState state = state_from_json(record.state_json);
+      if (!state.terminal()) continue;
+      const RolloutSplit split{flag.key,
+                               policy->treatment,
+                               policy->control,
+                               policy->bucket_by,
+                               rollout::served_split(*policy, state),
+                               {}};
+      const store::RolloutOutcome outcome{std::string(rollout::to_string(state.phase)), record.id,
+                                          served_split_json(split), record.updated_at};
+      if (store_.set_rollout_outcome(flag.key, outcome, "controller").status ==
+          store::WriteStatus::Ok) {
+        log.push_back("kept the outcome of rollout " + std::to_string(record.id) + " of '" +
+                      flag.key + "' (" + outcome.kind +
+                      ", finished before schema 4) as the flag's runtime state");
+      }
+    } catch (const std::exception& e) {
+      log.push_back("rollout " + std::to_string(record.id) + " of '" + flag.key +
+                    "': cannot keep its outcome: " + e.what());
+    }
+  }
+  return log;
 }
 
 }  // namespace sluice::controller

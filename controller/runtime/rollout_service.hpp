@@ -54,9 +54,17 @@ class RolloutService {
   // one line each, for the log.
   std::vector<std::string> sync_policies(const std::vector<Policy>& policies);
 
-  // What the snapshot serves: the split of each flag's latest rollout. A finished rollout's
-  // final split holds until someone writes the flag's definition again.
+  // What the snapshot serves: the current split of each active rollout, and for a flag without
+  // one the outcome of its last finished rollout (FlagRecord::rollout_outcome), which holds until
+  // a person overrides it explicitly (a definition write that changes the default says so).
   std::vector<RolloutSplit> splits(const std::vector<store::FlagRecord>& flags);
+
+  // Rollouts that finished before schema 4 served their final split by a rule on `updated_at`
+  // ("until someone writes the flag's definition again"), not as state of the flag. At start,
+  // keeps the outcome of each flag whose latest rollout finished after the flag was last written
+  // (Store::set_rollout_outcome, actor "controller"), so an upgrade changes nothing served. A
+  // flag with an outcome, or written since, is left alone. Returns one log line per flag.
+  std::vector<std::string> adopt_finished_rollouts();
 
   static std::string policy_hash(const Policy& policy);
 

@@ -101,6 +101,15 @@ export function fmtDefault(definition) {
   return definition ? fmtServe(definition.default) : '—';
 }
 
+// What a flag serves now (GET /v1/flags `served`): its default, a running rollout's split or a
+// finished rollout's outcome, which outlives the rollout. Without `served` (an older server): the
+// active rollout's share, else the definition's default.
+export function fmtServing(flag, definition, rollout) {
+  if (flag && flag.served && flag.served.source !== 'definition') return flag.served.text;
+  if (rollout) return `${rollout.treatment} ${fmtPercent(rollout.treatment_percent)} (rollout)`;
+  return fmtDefault(definition);
+}
+
 export function flagState(flag) {
   if (flag.archived) return 'archived';
   return flag.enabled === false ? 'killed' : 'on';

@@ -282,6 +282,14 @@ async function main() {
   await until('redesigned-dashboard rolled back', async () => (await page.locator('tr[data-rollout="redesigned-dashboard"]').innerText()).includes('rolled_back'), 30000);
   await shot(page, 'rollouts');
 
+  step = 'a rolled back rollout keeps serving the control, and the stale file says so';
+  await page.goto(base + '/flags/redesigned-dashboard');
+  await until('the drift banner', async () => (await page.locator('[data-drift]').innerText()).includes('update the file'));
+  check((await page.locator('[data-drift]').innerText()).includes('the file says old 50% / new 50%'), 'the banner does not say what the file says');
+  check((await page.locator('[data-serving]').innerText()).includes('to everyone'), 'the flag page does not say what is served');
+  await page.locator('header nav a[href="/"]').click();
+  await until('the served split in the list', async () => (await row(page, 'redesigned-dashboard').innerText()).includes('rolled back'));
+
   step = 'audit log';
   await page.locator('header nav a[href="/audit"]').click();
   await until('the UI kill in the audit log', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSseParser } from '../src/sse.js';
 import { jsonDiff } from '../src/diff.js';
-import { fmtCount, fmtRule, fmtServe, fmtDuration } from '../src/format.js';
+import { fmtCount, fmtRule, fmtServe, fmtServing, fmtDuration } from '../src/format.js';
 import { annotations, chartOptions, LABEL_BAND, LABEL_ROW_HEIGHT, labelLift, series, xRange } from '../src/rollout_chart.js';
 import { commandsFor, fmtCheckValue } from '../src/rollout.js';
 
@@ -137,4 +137,15 @@ test('neighbouring stage labels take turns between the rows', () => {
   ];
   const lifts = Object.values(annotations(decisions, Date.parse(decisions[0].at))).map((a) => a.label.yAdjust);
   assert.deepEqual(lifts, [labelLift(1), labelLift(0), labelLift(1)]);
+});
+
+test('Serving: a finished rollout\'s outcome, not the definition\'s default', () => {
+  const definition = { default: { split: { weights: [{ variant: 'new', weight: 10 }, { variant: 'old', weight: 90 }] } } };
+  // The trial: the rollout completed, the definition still says 10/90.
+  const completed = { served: { source: 'rollout_outcome', text: 'new to everyone (the rollout completed on 2026-03-01)' } };
+  assert.equal(fmtServing(completed, definition, undefined), 'new to everyone (the rollout completed on 2026-03-01)');
+  assert.equal(fmtServing({ served: { source: 'definition', text: 'x' } }, definition, undefined), 'split new 10% / old 90%');
+  // An older server without `served`: the active rollout's share, else the default.
+  assert.equal(fmtServing({}, definition, { treatment: 'new', treatment_percent: 25 }), 'new 25% (rollout)');
+  assert.equal(fmtServing({}, definition, undefined), 'split new 10% / old 90%');
 });

@@ -108,6 +108,10 @@ struct FlagDefinition {
   std::vector<RuleDefinition> rules;  // first match wins
   ServeDefinition fallthrough;        // written `default:`
   SourceLocation where;
+  // Not part of the format: set when a rollout, not the definition, decides the default (the
+  // snapshot's rollout overlay), in words for explanations: "the rollout of checkout-v2
+  // (completed on 2026-03-01T12:00:00.000Z; rollout 12)".
+  std::string served_by;
 };
 
 // A reusable audience: contexts whose `attribute` is one of `ids`, or that meet every condition

@@ -237,6 +237,7 @@ export function FlagPage({ params, admin, store }) {
   const [definition, setDefinition] = useState(null);
   const [error, setError] = useState(null);
   const [rollout, setRollout] = useState(null);
+  const [served, setServed] = useState(null);
   usePoll(
     async (alive) => {
       try {
@@ -244,6 +245,12 @@ export function FlagPage({ params, admin, store }) {
         if (alive()) (setDefinition(d), setError(null));
       } catch (e) {
         if (alive()) setError(e);
+      }
+      try {
+        const s = await get(`/v1/flags/${enc(key)}/served`);
+        if (alive()) setServed(s);
+      } catch {
+        if (alive()) setServed(null);
       }
       try {
         const r = await get(`/v1/rollouts/${enc(key)}`);
@@ -277,6 +284,19 @@ export function FlagPage({ params, admin, store }) {
           {(d?.tags || []).map((t) => (
             <span class="tag">{t}</span>
           ))}
+        </p>
+      )}
+      {served?.drift && (
+        <p class="notice drift" data-drift>
+          {served.drift.message}
+        </p>
+      )}
+      {served?.served && state !== 'killed' && (
+        <p data-serving>
+          Serving <span class="mono">{served.served.text}</span>
+          {served.served.source === 'rollout_outcome' && (
+            <span class="muted small-text"> — the rollout's outcome, not the definition's default</span>
+          )}
         </p>
       )}
       {rollout && (

@@ -3,7 +3,7 @@ import { get } from '../api.js';
 import { Badge, ErrorText, useNow, usePoll } from '../components/common.jsx';
 import { KillSwitch } from '../components/KillSwitch.jsx';
 import { Link } from '../router.js';
-import { flagState, fmtAgo, fmtDefault, fmtPercent } from '../format.js';
+import { flagState, fmtAgo, fmtServing } from '../format.js';
 
 const distinct = (values) => [...new Set(values.filter(Boolean))].sort();
 
@@ -127,7 +127,12 @@ export function FlagsPage({ admin, store }) {
                     {f.stale === true && <Badge kind="stale" />}
                   </td>
                   <td class="mono">
-                    {s === 'killed' ? `${d.off_variant} to everyone` : rollout ? `${rollout.treatment} ${fmtPercent(rollout.treatment_percent)} (rollout)` : fmtDefault(d)}
+                    {s === 'killed' ? `${d.off_variant} to everyone` : fmtServing(f, d, rollout)}
+                    {s !== 'killed' && f.drift && (
+                      <div class="small-text">
+                        <Badge kind="drift">file out of date</Badge>
+                      </div>
+                    )}
                     {s !== 'killed' && (d.rules || []).length > 0 && (
                       <div class="muted small-text">
                         by default; {d.rules.length} rule{d.rules.length === 1 ? '' : 's'} first

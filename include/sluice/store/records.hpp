@@ -7,12 +7,25 @@
 
 namespace sluice::store {
 
+// How a flag's last rollout ended, kept as runtime state of the flag beside `enabled`
+// (flag_state, migration 4): what the flag serves from then on, whatever its definition's default
+// says, until a person overrides it. Written with the decision that finished the rollout, never
+// removed by retention (it lives on the flag, not on the rollout).
+struct RolloutOutcome {
+  std::string kind;  // completed | rolled_back | aborted
+  std::int64_t rollout_id = 0;
+  std::string served_json;  // what the flag serves (the controller writes and reads it)
+  std::string at;           // RFC 3339: when the rollout finished (the decision's time)
+  friend bool operator==(const RolloutOutcome&, const RolloutOutcome&) = default;
+};
+
 // A flag as the store keeps it: the definition (JSON text, validated by the caller) and its
-// runtime state (enabled), which changes without touching the definition.
+// runtime state (enabled, the rollout outcome), which changes without touching the definition.
 struct FlagRecord {
   std::string key;
   std::string definition_json;
   bool enabled = false;
+  std::optional<RolloutOutcome> rollout_outcome;
   bool archived = false;
   std::int64_t version = 0;  // bumps on every write to this flag (definition or state)
   std::string created_at;
@@ -70,7 +83,9 @@ struct Change {
   std::string key;
 };
 
-enum class WriteStatus { Ok, NotFound, AlreadyExists, Conflict, Archived };
+// OverridesRollout: a definition write would change what the flag's rollout outcome decides and
+// did not say it means to (FlagWriteGuard).
+enum class WriteStatus { Ok, NotFound, AlreadyExists, Conflict, Archived, OverridesRollout };
 
 struct WriteResult {
   WriteStatus status = WriteStatus::Ok;

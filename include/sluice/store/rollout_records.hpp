@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/store/records.hpp"
+
 // Rollouts, their decision log and the notification outbox as the store keeps them. The store
 // does not interpret the JSON columns (the controller writes and reads them); it enforces the
 // invariants that make "persist, then act" safe (ARCHITECTURE decision 4): one active rollout per
@@ -151,6 +153,11 @@ struct DecisionWrite {
   // and tell stream subscribers only when something served changed (a tick of 10,000 holds
   // changes nothing served).
   bool changes_split = true;
+  // For a decision that finishes the rollout: how it ended, kept on the flag (flag_state) in the
+  // same transaction, the flag's version bumped, and audited on the flag (target_kind "flag",
+  // action "rollout_" + outcome kind, actor = the decision's actor) — the flag serves it from then
+  // on, across restarts and replicas (FlagRecord::rollout_outcome).
+  std::optional<RolloutOutcome> outcome;
   // For a decision that finishes the rollout: its history row, written in the same transaction
   // (a duplicate key keeps the first row).
   std::optional<RolloutHistoryRecord> history;

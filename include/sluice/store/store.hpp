@@ -21,6 +21,18 @@ namespace sluice::store {
 using FlagOutbox =
     std::function<std::vector<OutboxRecord>(const FlagRecord& before, const FlagRecord& after)>;
 
+// How a definition write treats the flag's rollout outcome (FlagRecord::rollout_outcome). The
+// store does not read definitions: `overrides` says, from the flag as stored (inside the write's
+// transaction, so a rollout finishing meanwhile is seen), whether the new definition changes what
+// the outcome decides (the default serve). When it does, the write is refused with
+// OverridesRollout unless `override_rollout`; then the outcome is cleared with the write and the
+// audit entry's action is "override_rollout" instead of "update". A write that does not override
+// keeps the outcome.
+struct FlagWriteGuard {
+  std::function<bool(const FlagRecord& before)> overrides;
+  bool override_rollout = false;
+};
+
 // Flags, segments, tokens, the audit log and the change feed. Every call blocks (run it on a
 // worker pool, never on the event loop) and every call is thread-safe. Every write is one
 // transaction: the row, its audit entry and its change-feed entry commit together.
@@ -43,9 +55,13 @@ class Store {
   virtual WriteResult create_flag(std::string_view key, std::string_view definition_json,
                                   bool enabled, std::string_view actor) = 0;
   // expected_version: optimistic concurrency; a different current version answers Conflict.
+  WriteResult update_flag(std::string_view key, std::string_view definition_json,
+                          std::optional<std::int64_t> expected_version, std::string_view actor) {
+    return update_flag(key, definition_json, expected_version, actor, {});
+  }
   virtual WriteResult update_flag(std::string_view key, std::string_view definition_json,
                                   std::optional<std::int64_t> expected_version,
-                                  std::string_view actor) = 0;
+                                  std::string_view actor, const FlagWriteGuard& guard) = 0;
   // Kill (false) or revive (true). Leaves the definition alone; a no-op write is still recorded.
   WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor) {
     return set_enabled(key, enabled, actor, {});
@@ -54,6 +70,12 @@ class Store {
   // the flag before and after, inside the write's transaction: enqueued with it or not at all.
   virtual WriteResult set_enabled(std::string_view key, bool enabled, std::string_view actor,
                                   const FlagOutbox& outbox) = 0;
+  // Keeps `outcome` as the flag's rollout outcome outside a decision: for rollouts that finished
+  // before migration 4 kept it on the flag (RolloutService::adopt_finished_rollouts). Audited like
+  // a finishing decision's (action "rollout_" + kind), change-feed kind "state"; the flag's
+  // version bumps. NotFound and Archived as for set_enabled.
+  virtual WriteResult set_rollout_outcome(std::string_view key, const RolloutOutcome& outcome,
+                                          std::string_view actor) = 0;
   virtual WriteResult archive_flag(std::string_view key,
                                    std::optional<std::int64_t> expected_version,
                                    std::string_view actor) = 0;
