@@ -1,5 +1,7 @@
-// Evaluation order, reasons, splits and prerequisites (docs/flag-format.md, "Evaluation order and
-// reasons" and "Splits and bucketing"), and the diagnostics compile_snapshot reports.
+// Evaluation through the C++ API: handles, prepared contexts, splits over thousands of ids
+// against the spec's bucket formula, and the diagnostics compile_snapshot reports. The cases of
+// evaluation order, reasons, errors, prerequisites, values and known split buckets are data:
+// tests/data/evaluation/evaluation_*.json (run by evaluation_data_test.cpp).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -49,125 +51,6 @@ FlagDefinition color_flag(std::string key) {
 // ---------------------------------------------------------------------------------------------
 // Reasons
 
-TEST(EvaluationReasons, DisabledServesOffVariantEvenWhenARuleWouldMatch) {
-  FlagDefinition f = bool_flag("f");
-  f.enabled = false;
-  f.rules.push_back(rule({cond("plan", Operator::Exists)}, serve_variant("on"), "everyone"));
-  f.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("plan", "pro"));
-  EXPECT_EQ(o.variant, "off");
-  ASSERT_TRUE(o.value.has_value());
-  EXPECT_EQ(*o.value, Value(false));
-  EXPECT_EQ(o.reason, Reason::Disabled);
-  EXPECT_EQ(o.rule_index, -1);
-  EXPECT_EQ(o.rule_name, "");
-  EXPECT_EQ(o.error, ErrorCode::None);
-}
-
-TEST(EvaluationReasons, StaticWhenNoRulesAndNoPrerequisites) {
-  FlagDefinition f = bool_flag("f");
-  f.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "on");
-  EXPECT_EQ(*o.value, Value(true));
-  EXPECT_EQ(o.reason, Reason::Static);
-  EXPECT_EQ(o.rule_index, -1);
-  EXPECT_EQ(o.error, ErrorCode::None);
-}
-
-TEST(EvaluationReasons, DefaultWhenRulesExistButNoneMatch) {
-  FlagDefinition f = bool_flag("f");
-  f.rules.push_back(rule({cond("plan", Operator::Equals, {"pro"})}, serve_variant("on"), "pro"));
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("plan", "free"));
-  EXPECT_EQ(o.variant, "off");
-  EXPECT_EQ(o.reason, Reason::Default);
-  EXPECT_EQ(o.rule_index, -1);
-  EXPECT_EQ(o.rule_name, "");
-  EXPECT_EQ(o.error, ErrorCode::None);
-}
-
-TEST(EvaluationReasons, DefaultWhenOnlyPrerequisitesAndTheyAreMet) {
-  FlagDefinition base = bool_flag("base");
-  base.fallthrough = serve_variant("on");
-  FlagDefinition f = bool_flag("f");
-  f.prerequisites.push_back(prerequisite("base", {"on"}));
-  f.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{base, f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "on");
-  EXPECT_EQ(o.reason, Reason::Default);  // not STATIC: the flag has a prerequisite
-  EXPECT_EQ(o.rule_index, -1);
-}
-
-TEST(EvaluationReasons, TargetingMatchReportsRuleIndexAndName) {
-  FlagDefinition f = color_flag("f");
-  f.rules.push_back(rule({cond("plan", Operator::Equals, {"pro"})}, serve_variant("red"), "pro"));
-  f.rules.push_back(rule({cond("plan", Operator::Equals, {"team"})}, serve_variant("green")));
-  f.rules.push_back(
-      rule({cond("plan", Operator::Equals, {"free"})}, serve_variant("blue"), "free users"));
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-
-  Outcome free = evaluate(*snapshot, "f", with("plan", "free"));
-  EXPECT_EQ(free.variant, "blue");
-  EXPECT_EQ(*free.value, Value("blue"));
-  EXPECT_EQ(free.reason, Reason::TargetingMatch);
-  EXPECT_EQ(free.rule_index, 2);
-  EXPECT_EQ(free.rule_name, "free users");
-
-  Outcome team = evaluate(*snapshot, "f", with("plan", "team"));
-  EXPECT_EQ(team.variant, "green");
-  EXPECT_EQ(team.reason, Reason::TargetingMatch);
-  EXPECT_EQ(team.rule_index, 1);
-  EXPECT_EQ(team.rule_name, "");  // unnamed rule: the index identifies it
-
-  Outcome none = evaluate(*snapshot, "f", with("plan", "enterprise"));
-  EXPECT_EQ(none.variant, "off");
-  EXPECT_EQ(none.reason, Reason::Default);
-}
-
-TEST(EvaluationReasons, FirstMatchingRuleWins) {
-  FlagDefinition f = color_flag("f");
-  f.rules.push_back(rule({cond("plan", Operator::Equals, {"free"})}, serve_variant("red"), "r0"));
-  f.rules.push_back(
-      rule({cond("country", Operator::Equals, {"DE"})}, serve_variant("green"), "r1"));
-  f.rules.push_back(rule({cond("plan", Operator::Exists)}, serve_variant("blue"), "r2"));
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Context both;
-  both.set("plan", "pro").set("country", "DE");
-  Outcome o = evaluate(*snapshot, "f", both);
-  EXPECT_EQ(o.variant, "green");
-  EXPECT_EQ(o.rule_index, 1);
-  EXPECT_EQ(o.rule_name, "r1");
-  both.set("plan", "free");
-  o = evaluate(*snapshot, "f", both);
-  EXPECT_EQ(o.variant, "red");
-  EXPECT_EQ(o.rule_index, 0);
-  o = evaluate(*snapshot, "f", with("plan", "pro"));
-  EXPECT_EQ(o.variant, "blue");
-  EXPECT_EQ(o.rule_index, 2);
-}
-
-TEST(EvaluationReasons, RuleWithoutConditionsMatchesEveryone) {
-  FlagDefinition f = bool_flag("f");
-  f.rules.push_back(rule({}, serve_variant("on"), "everyone"));
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "on");
-  EXPECT_EQ(o.reason, Reason::TargetingMatch);
-  EXPECT_EQ(o.rule_index, 0);
-  EXPECT_EQ(o.rule_name, "everyone");
-}
-
 TEST(EvaluationReasons, EvaluatingByHandleEqualsEvaluatingByKey) {
   FlagDefinition f = color_flag("f");
   f.rules.push_back(rule({cond("plan", Operator::Equals, {"pro"})}, serve_variant("red"), "pro"));
@@ -185,90 +68,22 @@ TEST(EvaluationReasons, EvaluatingByHandleEqualsEvaluatingByKey) {
   EXPECT_EQ(by_handle.rule_index, 0);
 }
 
-TEST(EvaluationReasons, RuleSegmentsMustAllContainTheContext) {
-  FlagDefinition f = bool_flag("f");
-  f.rules.push_back(rule({}, serve_variant("on"), "staff in beta", {"staff", "beta"}));
-  std::vector<SegmentDefinition> segments = {
-      test::condition_segment("staff", {cond("email", Operator::EndsWith, {"@example.com"})}),
-      test::id_segment("beta", {"u1"})};
-  auto snapshot = compile_ok(FlagSet{{f}, segments});
-  ASSERT_NE(snapshot, nullptr);
-  Context both;
-  both.set("email", "a@example.com").set("targetingKey", "u1");
-  Context staff_only;
-  staff_only.set("email", "a@example.com").set("targetingKey", "u2");
-  Outcome o = evaluate(*snapshot, "f", both);
-  EXPECT_EQ(o.variant, "on");
-  EXPECT_EQ(o.reason, Reason::TargetingMatch);
-  EXPECT_EQ(o.rule_name, "staff in beta");
-  EXPECT_EQ(evaluate(*snapshot, "f", staff_only).variant, "off");
-  EXPECT_EQ(evaluate(*snapshot, "f", with("targetingKey", "u1")).variant, "off");
-}
-
-TEST(EvaluationReasons, RuleSegmentsAndConditionsCombine) {
-  FlagDefinition f = bool_flag("f");
-  f.rules.push_back(
-      rule({cond("plan", Operator::Equals, {"pro"})}, serve_variant("on"), "pro beta", {"beta"}));
-  auto snapshot = compile_ok(FlagSet{{f}, {test::id_segment("beta", {"u1"})}});
-  ASSERT_NE(snapshot, nullptr);
-  Context in_beta_pro;
-  in_beta_pro.set("targetingKey", "u1").set("plan", "pro");
-  Context in_beta_free;
-  in_beta_free.set("targetingKey", "u1").set("plan", "free");
-  EXPECT_EQ(evaluate(*snapshot, "f", in_beta_pro).variant, "on");
-  EXPECT_EQ(evaluate(*snapshot, "f", in_beta_free).variant, "off");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-TEST(EvaluationErrors, FlagNotFound) {
+// The evaluation of an unknown flag is data (evaluation_errors.json); this is the handle lookup.
+TEST(EvaluationErrors, FindHasNoHandleForAnUnknownFlag) {
   auto snapshot = compile_ok(FlagSet{{bool_flag("f")}, {}});
   ASSERT_NE(snapshot, nullptr);
-  PreparedContext prepared = snapshot->prepare(Context{});
-  Evaluation e = snapshot->evaluate("missing", prepared);
-  EXPECT_EQ(e.value, nullptr);
-  EXPECT_EQ(e.variant, "");
-  EXPECT_EQ(e.reason, Reason::Error);
-  EXPECT_EQ(e.error, ErrorCode::FlagNotFound);
-  EXPECT_EQ(e.rule_index, -1);
   EXPECT_FALSE(snapshot->find("missing").has_value());
   EXPECT_FALSE(snapshot->find("F").has_value());  // flag keys are case-sensitive
-  Evaluation typed = snapshot->evaluate("missing", prepared, ValueType::Boolean);
-  EXPECT_EQ(typed.error, ErrorCode::FlagNotFound);
 }
 
-TEST(EvaluationErrors, TypeMismatchReturnsNoValue) {
-  FlagDefinition b = bool_flag("b");
-  FlagDefinition s = color_flag("s");
+// The typed evaluations are data (evaluation_errors.json); this is the handle's type and key.
+TEST(EvaluationErrors, HandleKnowsTheFlagTypeAndKey) {
   FlagDefinition n = test::flag("n", {{"one", Value(1)}, {"zero", Value(0)}});
-  auto snapshot = compile_ok(FlagSet{{b, s, n}, {}});
+  auto snapshot = compile_ok(FlagSet{{bool_flag("b"), n}, {}});
   ASSERT_NE(snapshot, nullptr);
-  PreparedContext prepared = snapshot->prepare(Context{});
-  struct Row {
-    std::string key;
-    ValueType expected;
-    bool mismatch;
-  };
-  const std::vector<Row> rows = {
-      {"b", ValueType::Boolean, false}, {"b", ValueType::String, true},
-      {"b", ValueType::Number, true},   {"b", ValueType::Object, true},
-      {"s", ValueType::String, false},  {"s", ValueType::Boolean, true},
-      {"n", ValueType::Number, false},  {"n", ValueType::String, true},
-  };
-  for (const auto& row : rows) {
-    SCOPED_TRACE(row.key + " as " + to_string(row.expected));
-    Evaluation e = snapshot->evaluate(row.key, prepared, row.expected);
-    if (row.mismatch) {
-      EXPECT_EQ(e.value, nullptr);
-      EXPECT_EQ(e.reason, Reason::Error);
-      EXPECT_EQ(e.error, ErrorCode::TypeMismatch);
-    } else {
-      EXPECT_NE(e.value, nullptr);
-      EXPECT_EQ(e.reason, Reason::Static);
-      EXPECT_EQ(e.error, ErrorCode::None);
-    }
-  }
   auto handle = snapshot->find("n");
   ASSERT_TRUE(handle.has_value());
   EXPECT_EQ(snapshot->flag_type(*handle), ValueType::Number);
@@ -357,57 +172,6 @@ TEST(EvaluationSplits, RuleSplitReportsRuleAndSplitReason) {
   EXPECT_LT(on, 150);
 }
 
-TEST(EvaluationSplits, MissingBucketingAttributeServesOffWithError) {
-  FlagDefinition f = color_flag("f");
-  f.fallthrough = serve_split({{"red", 5000}, {"green", 5000}});
-  f.rules.push_back(rule({cond("plan", Operator::Equals, {"pro"})},
-                         serve_split({{"blue", 10000}}, "accountId"), "pro"));
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Context pro_without_account;
-  pro_without_account.set("plan", "pro").set("targetingKey", "u1");
-  const std::vector<std::pair<std::string, Context>> unbucketed = {
-      {"no targetingKey", with("plan", "free")},
-      {"null targetingKey", with("targetingKey", Value())},
-      {"boolean targetingKey", with("targetingKey", true)},
-      {"fractional targetingKey", with("targetingKey", 1.5)},
-      {"list targetingKey", with("targetingKey", test::list({"u1"}))},
-      {"rule split without accountId", pro_without_account},
-  };
-  for (const auto& [name, ctx] : unbucketed) {
-    SCOPED_TRACE(name);
-    Outcome o = evaluate(*snapshot, "f", ctx);
-    EXPECT_EQ(o.variant, "off");
-    ASSERT_TRUE(o.value.has_value());
-    EXPECT_EQ(*o.value, Value("none"));
-    EXPECT_EQ(o.reason, Reason::Error);
-    EXPECT_EQ(o.error, ErrorCode::TargetingKeyMissing);
-  }
-  Context pro_with_account;
-  pro_with_account.set("plan", "pro").set("accountId", "a1");
-  Outcome o = evaluate(*snapshot, "f", pro_with_account);
-  EXPECT_EQ(o.variant, "blue");
-  EXPECT_EQ(o.reason, Reason::Split);
-  EXPECT_EQ(o.rule_index, 0);
-}
-
-TEST(EvaluationSplits, IntegerBucketingAttributeBucketsAsItsDecimalText) {
-  const std::vector<std::pair<std::string, std::uint32_t>> weights = {
-      {"red", 3333}, {"green", 3333}, {"blue", 3334}};
-  FlagDefinition f = color_flag("f");
-  f.fallthrough = serve_split(weights, "accountId");
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  for (int id : {0, 7, 1042, 99999, -12}) {
-    SCOPED_TRACE(id);
-    Outcome as_number = evaluate(*snapshot, "f", with("accountId", id));
-    Outcome as_text = evaluate(*snapshot, "f", with("accountId", std::to_string(id)));
-    EXPECT_EQ(as_number.reason, Reason::Split);
-    EXPECT_EQ(as_number.variant, as_text.variant);
-    EXPECT_EQ(as_number.variant, expected_variant("f", std::to_string(id), weights));
-  }
-}
-
 TEST(EvaluationSplits, BucketByCustomAttributeAndPerSplitSalt) {
   const std::vector<std::pair<std::string, std::uint32_t>> weights = {{"on", 5000}, {"off", 5000}};
   FlagDefinition f = bool_flag("f");
@@ -451,11 +215,6 @@ TEST(EvaluationSplits, FlagLevelBucketByAndSaltAreInheritedAndOverridable) {
     ctx.set("plan", "team");
     ASSERT_EQ(evaluate(*snapshot, "f", ctx).variant, expected_variant("team-salt", org, weights));
   }
-  // Without orgId the inherited bucket_by is missing: no fallback to targetingKey.
-  Outcome o = evaluate(*snapshot, "f", with("targetingKey", "tk"));
-  EXPECT_EQ(o.reason, Reason::Error);
-  EXPECT_EQ(o.error, ErrorCode::TargetingKeyMissing);
-  EXPECT_EQ(o.variant, "off");
 }
 
 TEST(EvaluationSplits, GrowingTheFirstVariantKeepsEveryoneWhoWasIn) {
@@ -493,122 +252,6 @@ TEST(EvaluationSplits, ZeroWeightVariantIsNeverServed) {
   }
 }
 
-TEST(EvaluationSplits, HundredPercentOnOneVariant) {
-  FlagDefinition f = color_flag("f");
-  f.fallthrough = serve_split({{"blue", 10000}});
-  auto snapshot = compile_ok(FlagSet{{f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("targetingKey", "anyone"));
-  EXPECT_EQ(o.variant, "blue");
-  EXPECT_EQ(o.reason, Reason::Split);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Prerequisites
-
-FlagSet prerequisite_set(bool base_enabled, bool base_serves_on) {
-  FlagDefinition base = bool_flag("base");
-  base.enabled = base_enabled;
-  base.fallthrough = serve_variant(base_serves_on ? "on" : "off");
-  FlagDefinition f = color_flag("f");
-  f.prerequisites.push_back(prerequisite("base", {"on"}));
-  f.rules.push_back(rule({cond("plan", Operator::Exists)}, serve_variant("red"), "has plan"));
-  f.fallthrough = serve_variant("green");
-  return FlagSet{{base, f}, {}};
-}
-
-TEST(EvaluationPrerequisites, MetPrerequisiteEvaluatesTheFlag) {
-  auto snapshot = compile_ok(prerequisite_set(true, true));
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("plan", "pro"));
-  EXPECT_EQ(o.variant, "red");
-  EXPECT_EQ(o.reason, Reason::TargetingMatch);
-  EXPECT_EQ(o.rule_index, 0);
-  EXPECT_EQ(o.rule_name, "has plan");
-  o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "green");
-  EXPECT_EQ(o.reason, Reason::Default);
-}
-
-TEST(EvaluationPrerequisites, UnmetPrerequisiteServesOffWithPrerequisiteKey) {
-  auto snapshot = compile_ok(prerequisite_set(true, false));
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("plan", "pro"));
-  EXPECT_EQ(o.variant, "off");
-  ASSERT_TRUE(o.value.has_value());
-  EXPECT_EQ(*o.value, Value("none"));
-  EXPECT_EQ(o.reason, Reason::Default);
-  EXPECT_EQ(o.rule_index, -1);
-  EXPECT_EQ(o.rule_name, "base");
-  EXPECT_EQ(o.error, ErrorCode::None);
-}
-
-TEST(EvaluationPrerequisites, DisabledPrerequisiteIsNotMet) {
-  auto snapshot = compile_ok(prerequisite_set(false, true));  // would serve on, but disabled
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", with("plan", "pro"));
-  EXPECT_EQ(o.variant, "off");
-  EXPECT_EQ(o.reason, Reason::Default);
-  EXPECT_EQ(o.rule_name, "base");
-}
-
-// The spec's rule taken literally: a disabled prerequisite is evaluated, serves its off variant,
-// and that counts when the off variant is one of the listed ones.
-TEST(EvaluationPrerequisites, DisabledPrerequisiteServingAListedVariantIsMet) {
-  FlagDefinition base = bool_flag("base");
-  base.enabled = false;
-  FlagDefinition f = bool_flag("f");
-  f.prerequisites.push_back(prerequisite("base", {"off"}));
-  f.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{base, f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  Outcome o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "on");
-  EXPECT_EQ(o.reason, Reason::Default);
-}
-
-TEST(EvaluationPrerequisites, PrerequisiteWithBucketingErrorIsNotMet) {
-  FlagDefinition base = bool_flag("base");
-  base.fallthrough = serve_split({{"off", 10000}});  // serves off, or off with an error
-  FlagDefinition f = bool_flag("f");
-  f.prerequisites.push_back(prerequisite("base", {"off"}));
-  f.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{base, f}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(evaluate(*snapshot, "f", with("targetingKey", "u1")).variant, "on");
-  Outcome o = evaluate(*snapshot, "f", Context{});
-  EXPECT_EQ(o.variant, "off");
-  EXPECT_EQ(o.reason, Reason::Default);
-  EXPECT_EQ(o.rule_name, "base");
-}
-
-TEST(EvaluationPrerequisites, EveryPrerequisiteMustBeMetAndChainsAreFollowed) {
-  FlagDefinition a = bool_flag("a");
-  a.rules.push_back(rule({cond("a_on", Operator::Exists)}, serve_variant("on")));
-  FlagDefinition b = color_flag("b");
-  b.prerequisites.push_back(prerequisite("a", {"on"}));
-  b.rules.push_back(rule({cond("b_color", Operator::Equals, {"blue"})}, serve_variant("blue")));
-  b.fallthrough = serve_variant("red");
-  FlagDefinition c = bool_flag("c");
-  c.prerequisites.push_back(prerequisite("b", {"red", "green"}));  // any listed variant
-  c.prerequisites.push_back(prerequisite("a", {"on"}));
-  c.fallthrough = serve_variant("on");
-  auto snapshot = compile_ok(FlagSet{{c, b, a}, {}});  // order of definition does not matter
-  ASSERT_NE(snapshot, nullptr);
-
-  Context all_on = with("a_on", true);
-  EXPECT_EQ(evaluate(*snapshot, "c", all_on).variant, "on");
-  Outcome o = evaluate(*snapshot, "c", Context{});  // a serves off, so b serves off
-  EXPECT_EQ(o.variant, "off");
-  EXPECT_EQ(o.rule_name, "b");
-  Context b_blue;
-  b_blue.set("a_on", true).set("b_color", "blue");
-  o = evaluate(*snapshot, "c", b_blue);  // b serves blue, not listed
-  EXPECT_EQ(o.variant, "off");
-  EXPECT_EQ(o.reason, Reason::Default);
-  EXPECT_EQ(o.rule_name, "b");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Values
 
@@ -622,8 +265,8 @@ TEST(EvaluationValues, ObjectVariants) {
   auto handle = snapshot->find("theme");
   ASSERT_TRUE(handle.has_value());
   EXPECT_EQ(snapshot->flag_type(*handle), ValueType::Object);
+  // The values are data (evaluation_values.json); here, the C++ Value keeps the members' order.
   Outcome o = evaluate(*snapshot, "theme", with("plan", "pro"), ValueType::Object);
-  EXPECT_EQ(o.variant, "blue");
   ASSERT_TRUE(o.value.has_value());
   ASSERT_TRUE(o.value->is_object());
   EXPECT_EQ(o.value->to_json(), R"({"color":"blue","size":3})");
@@ -632,18 +275,6 @@ TEST(EvaluationValues, ObjectVariants) {
   EXPECT_EQ(*size, Value(3));
   o = evaluate(*snapshot, "theme", Context{}, ValueType::Object);
   EXPECT_EQ(o.value->to_json(), R"({"color":"none","size":0,"hidden":true})");
-  EXPECT_EQ(evaluate(*snapshot, "theme", Context{}, ValueType::String).error,
-            ErrorCode::TypeMismatch);
-}
-
-TEST(EvaluationValues, NumberAndStringVariants) {
-  FlagDefinition n = test::flag("limit", {{"high", Value(1000)}, {"low", Value(2.5)}});
-  n.rules.push_back(rule({cond("plan", Operator::Equals, {"pro"})}, serve_variant("high")));
-  auto snapshot = compile_ok(FlagSet{{n}, {}});
-  ASSERT_NE(snapshot, nullptr);
-  EXPECT_EQ(*evaluate(*snapshot, "limit", with("plan", "pro"), ValueType::Number).value,
-            Value(1000));
-  EXPECT_EQ(*evaluate(*snapshot, "limit", Context{}, ValueType::Number).value, Value(2.5));
 }
 
 TEST(EvaluationValues, EvaluationPointsIntoTheSnapshot) {
