@@ -1,5 +1,6 @@
-// The judge's verdict tables as data: every tests/data/judge/*.json file (format in
-// tests/data/judge/README.md), one gtest test per case named <file>_<index>_<description>.
+// The judge's tables as data (verdicts, and histogram quantiles): every tests/data/judge/*.json
+// file (format in tests/data/judge/README.md), one gtest test per case named
+// <file>_<index>_<description>.
 
 #include <gtest/gtest.h>
 
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sluice/judge.hpp"
+#include "statistics.hpp"
 
 namespace sluice::judge {
 namespace {
@@ -179,9 +181,29 @@ Observations observations(const Json& j) {
   return o;
 }
 
+// A histogram_quantile case: `expected.value` within 1e-12, or null for no value and a problem.
+void check_quantile(const Json& test) {
+  std::vector<HistogramBucket> buckets;
+  for (const Json& bucket : test.at("buckets"))
+    buckets.push_back(HistogramBucket{number(bucket.at(0)), number(bucket.at(1))});
+  const QuantileResult r = histogram_quantile(number(test.at("quantile")), buckets);
+  const Json& expected = test.at("expected").at("value");
+  if (expected.is_null()) {
+    EXPECT_TRUE(std::isnan(r.value)) << r.value;
+    EXPECT_FALSE(r.problem.empty());
+  } else {
+    EXPECT_NEAR(r.value, number(expected), 1e-12);
+    EXPECT_TRUE(r.problem.empty()) << r.problem;
+  }
+}
+
 void check(const JudgeCase& c) {
   ASSERT_EQ(c.problem, "");
   const Json& test = c.test;
+  if (test.contains("buckets")) {
+    check_quantile(test);
+    return;
+  }
   const Settings configured = test.contains("settings") ? settings(test["settings"]) : Settings{};
   const Judgement j = evaluate(configured, observations(test.at("observations")));
   const std::string name = test.at("check").get<std::string>();
@@ -198,7 +220,7 @@ void check(const JudgeCase& c) {
 
 class JudgeData : public ::testing::TestWithParam<JudgeCase> {};
 
-TEST_P(JudgeData, GivesTheExpectedVerdict) {
+TEST_P(JudgeData, GivesTheExpectedResult) {
   SCOPED_TRACE(GetParam().file + ".json test " + std::to_string(GetParam().index) + ": " +
                GetParam().description);
   try {
@@ -216,7 +238,7 @@ std::string case_name(const ::testing::TestParamInfo<JudgeCase>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Verdicts, JudgeData, ::testing::ValuesIn(all_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Judge, JudgeData, ::testing::ValuesIn(all_cases()), case_name);
 
 // A runner that finds nothing passes without testing anything: fail instead.
 TEST(JudgeDataFiles, EveryFileHasCases) {
