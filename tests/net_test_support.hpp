@@ -13,32 +13,14 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "free_port.hpp"
+
 // Sockets for client tests: a port where nothing listens, and a listener that never answers.
 namespace sluice::testing {
 
-// Binds 127.0.0.1:0 and returns the socket and its port.
-inline int bind_loopback(std::uint16_t* port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  // The sockets API takes sockaddr*; sockaddr_in is its IPv4 form.
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  if (::bind(fd, generic, length) != 0 || ::getsockname(fd, generic, &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
-}
-
 // A port nobody listens on (bound, then released): connecting is refused.
 inline std::uint16_t refused_port() {
-  std::uint16_t port = 0;
-  ::close(bind_loopback(&port));
-  return port;
+  return free_port();
 }
 
 // Listens but never accepts or reads: the kernel completes connections, so a client connects

@@ -16,28 +16,10 @@
 #include <pqxx/nontransaction>
 #include <pqxx/pqxx>
 
+#include "free_port.hpp"
+
 namespace sluice::testing {
 namespace {
-
-// Asks the kernel for a free port by binding port 0. Another process could take it before the
-// server binds it; start() then fails and the constructor tries another port.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  // The sockets API takes sockaddr*; sockaddr_in is its IPv4 form.
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  if (::bind(fd, generic, length) != 0 || ::getsockname(fd, generic, &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind/getsockname failed");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::string admin_url(int port, const std::string& database) {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/" + database;

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "free_port.hpp"
 #include "http_client.hpp"
 #include "sluice/net/url.hpp"
 
@@ -27,26 +28,6 @@ namespace sluice::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Asks the kernel for a free port by binding port 0. Another process could take it before
-// Prometheus binds it; the constructor then sees Prometheus exit and tries another port.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  // The sockets API takes sockaddr*; sockaddr_in is its IPv4 form.
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  if (::bind(fd, generic, length) != 0 || ::getsockname(fd, generic, &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind/getsockname failed");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::string config_yaml(const std::vector<std::string>& targets) {
   std::string yaml =

@@ -41,6 +41,7 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.hpp"
 #include "http_client.hpp"
 #include "prometheus_server.hpp"
 #include "run_command.hpp"
@@ -62,25 +63,6 @@ const std::string kToken = "prometheus-e2e-admin";
 const std::string kFlag = "new-pdf-engine";
 const testing::Headers kAdmin = {{"Authorization", "Bearer " + kToken},
                                  {"Content-Type", "application/json"}};
-
-// A port that was free a moment ago, for the generator's /metrics: Prometheus must know its
-// target before the generator starts, and the generator needs the server, which needs
-// Prometheus's address.
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  if (::bind(fd, generic, length) != 0 || ::getsockname(fd, generic, &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind/getsockname failed");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // Every decision, one a line, for failure messages.
 std::string log_text(const Json& decisions) {
@@ -140,7 +122,9 @@ class RolloutPrometheusE2E : public ::testing::Test {
 
   // Starts everything; `outcomes` sets the application's error rates and latencies.
   void start(std::uint64_t seed, const std::function<void(app::TrafficOptions&)>& outcomes) {
-    const std::uint16_t app_port = free_port();
+    // The generator's /metrics port: Prometheus must know its target before the generator
+    // starts, and the generator needs the server, which needs Prometheus's address.
+    const std::uint16_t app_port = testing::free_port();
     prometheus_ = std::make_unique<PrometheusServer>(
         PrometheusServer::Options{{"127.0.0.1:" + std::to_string(app_port)}, {}, 20s});
     server_ = std::make_unique<SluiceProcess>(

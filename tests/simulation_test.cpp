@@ -64,13 +64,19 @@ TEST(Simulation, SameSeedSameJson) {
   EXPECT_NE(a, to_json(policy, other, simulate(policy, other)));
 }
 
-TEST(Simulation, HealthyRolloutsRarelyRollBack) {
+// ARCHITECTURE.md's budget: at most 1% false rollbacks over 1,000 healthy rollouts. The
+// simulator is seeded, so this is one fixed sample of 1,000 runs (seed 1, the one
+// docs/benchmarks.md reports: 0 rolled back). With 1,000 runs a judge whose true false-rollback
+// rate were 2% would exceed 10 in about 98% of samples (binomial, mean 20, sd 4.4), so the
+// bound tells the 1% budget from a 2% judge; the former 300 runs with a bound of 6 let a 2%
+// judge pass about 60% of the time.
+TEST(Simulation, HealthyRolloutsStayWithinTheOnePercentFalseRollbackBudget) {
   const Policy policy = example_policy();
-  const Summary s = simulate(policy, scenario(1.0, 300));
-  EXPECT_EQ(s.runs, 300u);
-  EXPECT_EQ(s.rolled_back + s.completed + s.paused + s.unfinished + s.aborted, 300u);
-  EXPECT_LE(s.rolled_back, 6u);  // <= 2%
-  EXPECT_GE(s.completed, 270u);
+  const Summary s = simulate(policy, scenario(1.0, 1000));
+  EXPECT_EQ(s.runs, 1000u);
+  EXPECT_EQ(s.rolled_back + s.completed + s.paused + s.unfinished + s.aborted, 1000u);
+  EXPECT_LE(s.rolled_back, 10u);  // <= 1%
+  EXPECT_GE(s.completed, 900u);
   ASSERT_TRUE(s.seconds_to_complete_p50.has_value());
   // Four stages of at least 5 minutes each.
   EXPECT_GE(*s.seconds_to_complete_p50, 4 * 300.0);
@@ -85,6 +91,20 @@ TEST(Simulation, ThreeTimesTheErrorsRollsBack) {
   EXPECT_LE(*s.seconds_to_rollback_p50, *s.seconds_to_rollback_p95);
   EXPECT_GT(*s.seconds_to_rollback_p50, 0);
   EXPECT_GT(s.rolled_back_at_stage.at(0), 0u);
+}
+
+// docs/benchmarks.md, "Rollout simulator": a 2x error regression at 1% base error, 1,000 runs,
+// seed 1, is rolled back in every run, at 60 s (p50) and 240 s (p95) from the start. The
+// simulator is deterministic for a seed, so these are the documented figures exactly: a change
+// to the judge or the state machine that moves them must update the table.
+TEST(Simulation, TwofoldErrorsRollBackAsTheBenchmarksState) {
+  const Policy policy = example_policy();
+  const Summary s = simulate(policy, scenario(2.0, 1000));
+  EXPECT_EQ(s.rolled_back, 1000u);
+  ASSERT_TRUE(s.seconds_to_rollback_p50.has_value());
+  ASSERT_TRUE(s.seconds_to_rollback_p95.has_value());
+  EXPECT_EQ(*s.seconds_to_rollback_p50, 60.0);
+  EXPECT_EQ(*s.seconds_to_rollback_p95, 240.0);
 }
 
 TEST(Simulation, SlowTreatmentRollsBackOnLatency) {

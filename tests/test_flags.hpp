@@ -109,6 +109,14 @@ inline FlagDefinition bool_flag(std::string key) {
   return flag(std::move(key), {{"on", Value(true)}, {"off", Value(false)}});
 }
 
+// String variants red, green, blue and off ("none"); off_variant off; default serves off.
+inline FlagDefinition color_flag(std::string key) {
+  return flag(std::move(key), {{"red", Value("red")},
+                               {"green", Value("green")},
+                               {"blue", Value("blue")},
+                               {"off", Value("none")}});
+}
+
 inline SegmentDefinition id_segment(std::string key, std::vector<std::string> ids,
                                     std::string attribute = "targetingKey") {
   SegmentDefinition s;
@@ -145,6 +153,14 @@ inline std::string diagnostics_text(const CompileResult& result) {
   for (const auto& d : result.diagnostics)
     all += d.message + "\n";
   return all;
+}
+
+// Compiles `set`, expects it to fail, and returns all messages.
+inline std::string compile_errors(FlagSet set) {
+  CompileResult result = compile_snapshot(std::move(set));
+  EXPECT_EQ(result.snapshot, nullptr);
+  EXPECT_FALSE(result.diagnostics.empty());
+  return diagnostics_text(result);
 }
 
 // An Evaluation with its strings and value copied out of the snapshot.

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "free_port.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
 #include "traffic_generator.hpp"
@@ -158,15 +159,7 @@ TEST(TrafficGenerator, ReportsPerVariantWhatTheServerServed) {
 
 // Nothing listens: every evaluation fails, is counted, and stopping stays prompt.
 TEST(TrafficGenerator, CountsFailedEvaluationsAndStopsPromptly) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const std::uint16_t port = ntohs(address.sin_port);
-  close(fd);
+  const std::uint16_t port = testing::free_port();
 
   TrafficOptions o = options_for(port);
   o.report = ReportTo::events;
