@@ -1,6 +1,5 @@
 #include "traffic_generator.hpp"
 
-#include <fmt/format.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -8,21 +7,20 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <stdexcept>
 #include <thread>
-#include <tuple>
 
 #include "http_server.hpp"
 #include "router.hpp"
 #include "sluice/metrics/event_aggregator.hpp"
 #include "traffic_http.hpp"
+#include "traffic_report.hpp"
+#include "traffic_settings.hpp"
 
 namespace sluice::app {
 namespace {
@@ -30,136 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto& kLatencyBounds = metrics::EventAggregator::kLatencyBounds;
 
-std::optional<double> parse_number(std::string_view text) {
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// The most specific setting for (flag, variant), else `fallback`.
-double setting_for(const std::vector<VariantSetting>& settings, const std::string& flag,
-                   const std::string& variant, double fallback) {
-  int best = -1;
-  double value = fallback;
-  for (const auto& s : settings) {
-    int rank = -1;
-    if (s.flag.empty())
-      rank = 0;
-    else if (s.flag == flag && s.variant.empty())
-      rank = 1;
-    else if (s.flag == flag && s.variant == variant)
-      rank = 2;
-    if (rank >= best && rank >= 0) {
-      best = rank;
-      value = s.value;
-    }
-  }
-  return value;
-}
-
-// Fine log-scale latency histogram for the summary's percentiles: 5% wide buckets from 0.01 ms.
-constexpr double kFineBase = 0.01;
-constexpr double kFineGrowth = 1.05;
-constexpr std::size_t kFineBuckets = 400;
-
-std::size_t fine_bucket(double ms) {
-  if (!(ms > kFineBase)) return 0;
-  auto i = static_cast<std::size_t>(std::log(ms / kFineBase) / std::log(kFineGrowth));
-  return std::min(i, kFineBuckets - 1);
-}
-
-double fine_percentile(const std::vector<std::uint64_t>& buckets, std::uint64_t total, double q) {
-  if (total == 0) return 0;
-  const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total)));
-  std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < buckets.size(); ++i) {
-    seen += buckets[i];
-    if (seen >= rank && buckets[i] > 0) {
-      // The bucket's geometric middle.
-      return kFineBase * std::pow(kFineGrowth, static_cast<double>(i) + 0.5);
-    }
-  }
-  return kFineBase * std::pow(kFineGrowth, static_cast<double>(kFineBuckets));
-}
-
-std::string percent_encode_segment(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-const char* const kPlans[] = {"free", "pro", "enterprise"};
-const char* const kCountries[] = {"US", "GB", "DE", "FR", "IN", "BR", "JP", "CA"};
-
 }  // namespace
-
-std::string with_thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::optional<VariantSetting> parse_variant_setting(const std::string& text, std::string* why) {
-  VariantSetting setting;
-  std::string_view value = text;
-  if (auto eq = text.rfind('='); eq != std::string::npos) {
-    std::string target = text.substr(0, eq);
-    value = std::string_view(text).substr(eq + 1);
-    if (auto slash = target.find('/'); slash != std::string::npos) {
-      setting.flag = target.substr(0, slash);
-      setting.variant = target.substr(slash + 1);
-      if (setting.variant.empty()) {
-        if (why) *why = "'" + text + "': the variant after '/' is empty";
-        return std::nullopt;
-      }
-    } else {
-      setting.flag = target;
-    }
-    if (setting.flag.empty()) {
-      if (why) *why = "'" + text + "': the flag before '=' is empty";
-      return std::nullopt;
-    }
-  }
-  auto number = parse_number(value);
-  if (!number) {
-    if (why) *why = "'" + text + "': expected [FLAG[/VARIANT]=]NUMBER";
-    return std::nullopt;
-  }
-  setting.value = *number;
-  return setting;
-}
-
-std::optional<TrafficFlag> parse_traffic_flag(const std::string& text, std::string* why) {
-  TrafficFlag flag;
-  flag.key = text;
-  if (auto colon = text.rfind(':'); colon != std::string::npos) {
-    flag.key = text.substr(0, colon);
-    auto weight = parse_number(std::string_view(text).substr(colon + 1));
-    if (!weight || *weight <= 0) {
-      if (why) *why = "'" + text + "': the weight after ':' must be a number above 0";
-      return std::nullopt;
-    }
-    flag.weight = *weight;
-  }
-  if (flag.key.empty()) {
-    if (why) *why = "'" + text + "': empty flag key";
-    return std::nullopt;
-  }
-  return flag;
-}
 
 struct TrafficGenerator::Impl {
   explicit Impl(const TrafficOptions& o) : options(o) {}
@@ -181,18 +50,6 @@ struct TrafficGenerator::Impl {
     prometheus::Histogram* duration = nullptr;
   };
 
-  // Events waiting for the next batch, grouped so a batch stays small: per flag, variant,
-  // outcome and latency bucket, with the group's mean latency (inside the bucket, so the
-  // server's histogram gets the same counts as if each request were sent alone).
-  struct Pending {
-    std::uint64_t count = 0;
-    double latency_sum_ms = 0;
-  };
-  // The last field is the unix second the request was made in: events carry it as `time`, so
-  // the server counts each request in the interval it happened in, not the one it was reported
-  // in (a stage change would otherwise mix the old split's requests into the new stage).
-  using PendingKey = std::tuple<std::string, std::string, bool, std::size_t, std::int64_t>;
-
   const TrafficOptions& options;
   std::vector<double> weights;
 
@@ -205,7 +62,7 @@ struct TrafficGenerator::Impl {
   mutable std::mutex stats_mutex;
   std::map<std::pair<std::string, std::string>, Series> series;
   std::map<std::string, FlagStats> flag_failures;  // failures only (variants come from series)
-  std::map<PendingKey, Pending> pending;
+  PendingEvents pending;
   TrafficStats totals;  // dropped, batches, events reported
 
   std::mutex report_mutex;
@@ -302,13 +159,9 @@ struct TrafficGenerator::Impl {
 
   void handle(KeepAliveConnection& connection, const Job& job) {
     const std::string& flag = options.flags[job.flag].key;
-    const std::uint32_t account = job.user % options.accounts;
-    const std::string body = fmt::format(
-        R"({{"context":{{"targetingKey":"user-{}","accountId":"acct-{}","plan":"{}","country":"{}"}}}})",
-        job.user, account, kPlans[account % 3], kCountries[(account / 3) % 8]);
     SimpleResponse response =
-        connection.request("POST", "/ofrep/v1/evaluate/flags/" + percent_encode_segment(flag),
-                           auth_headers(true), body, options.timeout);
+        connection.request("POST", evaluation_target(flag), auth_headers(true),
+                           evaluation_body(job.user, options.accounts), options.timeout);
     if (!response.ok()) return record_failure(flag, response.error);
     auto json = nlohmann::json::parse(response.body, nullptr, false);
     if (response.status != 200) {
@@ -375,25 +228,14 @@ struct TrafficGenerator::Impl {
   // Sends what is pending as one batch. A batch that did not arrive (no answer, 429, 5xx) is
   // kept for the next one; one the server refused (4xx) is dropped and counted as failed.
   void send_events(KeepAliveConnection& connection) {
-    std::map<PendingKey, Pending> batch;
+    PendingEvents batch;
     {
       std::lock_guard lock(stats_mutex);
       batch.swap(pending);
     }
     if (batch.empty()) return;
-    nlohmann::json events = nlohmann::json::array();
     std::uint64_t count = 0;
-    for (const auto& [key, p] : batch) {
-      const auto& [flag, variant, error, bucket, second] = key;
-      events.push_back({{"flag", flag},
-                        {"variant", variant},
-                        {"outcome", error ? "error" : "ok"},
-                        {"latency_ms", p.latency_sum_ms / static_cast<double>(p.count)},
-                        {"count", p.count},
-                        {"time", second}});
-      count += p.count;
-    }
-    const std::string body = nlohmann::json{{"events", std::move(events)}}.dump();
+    const std::string body = events_body(batch, count);
     SimpleResponse response =
         connection.request("POST", "/v1/events", auth_headers(true), body, options.timeout);
     std::lock_guard lock(stats_mutex);
@@ -447,37 +289,7 @@ struct TrafficGenerator::Impl {
 };
 
 TrafficGenerator::TrafficGenerator(TrafficOptions options) : options_(std::move(options)) {
-  if (options_.flags.empty()) throw std::invalid_argument("no flag to exercise (--flag KEY)");
-  if (!(options_.rps > 0) || options_.rps > 1e6) {
-    throw std::invalid_argument("requests per second must be above 0 and at most 1,000,000");
-  }
-  if (options_.accounts == 0 || options_.users == 0) {
-    throw std::invalid_argument("accounts and users must be at least 1");
-  }
-  if (options_.connections == 0 || options_.connections > 256) {
-    throw std::invalid_argument("connections must be from 1 to 256");
-  }
-  if (options_.timeout.count() <= 0) throw std::invalid_argument("the timeout must be above 0");
-  if (options_.report_interval.count() <= 0) {
-    throw std::invalid_argument("the report interval must be above 0");
-  }
-  if (!(options_.latency_sigma >= 0) || options_.latency_sigma > 5) {
-    throw std::invalid_argument("the latency sigma must be from 0 to 5");
-  }
-  for (const auto& s : options_.error_rates) {
-    if (!(s.value >= 0 && s.value <= 1)) {
-      throw std::invalid_argument("error rates are probabilities from 0 to 1, got " +
-                                  fmt::format("{}", s.value));
-    }
-  }
-  for (const auto* list : {&options_.latency_ms, &options_.latency_factors}) {
-    for (const auto& s : *list) {
-      if (!(s.value >= 0) || s.value > 1e7) {
-        throw std::invalid_argument("latencies and factors must be from 0 to 10,000,000, got " +
-                                    fmt::format("{}", s.value));
-      }
-    }
-  }
+  check_traffic_options(options_);
   impl_ = std::make_unique<Impl>(options_);
   for (const auto& f : options_.flags)
     impl_->weights.push_back(f.weight);
@@ -565,51 +377,6 @@ std::string TrafficGenerator::metrics_text() const {
 
 TrafficStats TrafficGenerator::stats() const {
   return impl_->snapshot();
-}
-
-std::vector<std::string> TrafficGenerator::summary_lines(const TrafficStats& stats) {
-  std::vector<std::string> lines;
-  std::size_t width = 0;
-  for (const auto& [flag, f] : stats.flags)
-    for (const auto& [variant, v] : f.variants)
-      width = std::max(width, flag.size() + 1 + variant.size());
-  for (const auto& [flag, f] : stats.flags) {
-    std::uint64_t total = 0;
-    for (const auto& [variant, v] : f.variants)
-      total += v.requests;
-    for (const auto& [variant, v] : f.variants) {
-      const double share =
-          total ? 100.0 * static_cast<double>(v.requests) / static_cast<double>(total) : 0.0;
-      const double rate =
-          v.requests ? 100.0 * static_cast<double>(v.errors) / static_cast<double>(v.requests)
-                     : 0.0;
-      lines.push_back(
-          fmt::format("{:<{}}  {:>9} requests ({:5.1f}%)  {:>7} errors ({:5.2f}%)  "
-                      "p50 {:.0f} ms  p95 {:.0f} ms",
-                      flag + " " + variant, width, with_thousands(v.requests), share,
-                      with_thousands(v.errors), rate, v.p50_ms, v.p95_ms));
-    }
-    if (f.variants.empty() && f.evaluation_failures == 0) {
-      lines.push_back(fmt::format("{}: no requests", flag));
-    }
-    if (f.evaluation_failures > 0) {
-      std::string reasons;
-      for (const auto& [reason, n] : f.failure_reasons)
-        reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : ", ", reason, with_thousands(n));
-      lines.push_back(fmt::format("{}: {} evaluations failed ({})", flag,
-                                  with_thousands(f.evaluation_failures), reasons));
-    }
-  }
-  if (stats.dropped > 0) {
-    lines.push_back(fmt::format("{} arrivals dropped: the server did not keep up",
-                                with_thousands(stats.dropped)));
-  }
-  if (stats.event_batches_failed > 0) {
-    lines.push_back(fmt::format("{} event batches failed (last: {})",
-                                with_thousands(stats.event_batches_failed),
-                                stats.last_report_error));
-  }
-  return lines;
 }
 
 }  // namespace sluice::app

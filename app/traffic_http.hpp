@@ -3,15 +3,20 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-// A small blocking HTTP/1.1 client over one kept-alive TCP connection, for the traffic generator
-// and the demo: each worker thread owns one, so a few connections carry thousands of requests a
-// second without a connect (and a TIME_WAIT socket) per request. sluice_net's asynchronous client
-// opens a connection per exchange, which is right for Prometheus queries but would exhaust
-// ephemeral ports at load-generator rates. Plain POSIX sockets, no Beast. Plain http:// only.
+namespace sluice::net {
+class BlockingHttpClient;
+}
+
+// The traffic generator's and the demo's connection to a Sluice server: one kept-alive
+// net::BlockingHttpClient (each worker thread owns one, so a few connections carry thousands of
+// requests a second), plus what a load generator needs on top: a base URL, a size limit, one
+// more try when the server had closed an idle connection, and a back-off after a failed connect.
+// Plain http:// only.
 namespace sluice::app {
 
 struct SimpleResponse {
@@ -45,14 +50,9 @@ class KeepAliveConnection {
   static constexpr std::size_t kMaxResponseBytes = 16u << 20;
 
  private:
-  bool connect(std::chrono::steady_clock::time_point deadline, std::string& error);
-
-  std::string host_;
-  std::uint16_t port_ = 80;
-  std::string host_header_;
+  std::unique_ptr<net::BlockingHttpClient> client_;
+  std::string where_;      // host:port, for errors
   std::string url_error_;  // set when the URL is not usable
-  int fd_ = -1;
-  std::string buffer_;  // bytes read past the previous response
   std::chrono::steady_clock::time_point retry_after_{};
   std::chrono::milliseconds backoff_{0};
 };

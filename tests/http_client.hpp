@@ -11,7 +11,7 @@
 
 // A small synchronous HTTP/1.1 client for tests: one keep-alive connection, every call bounded
 // by a timeout (a timeout throws, so a broken server fails the test instead of hanging it), and
-// an incremental Server-Sent Events reader. Boost.Beast stays in http_client.cpp.
+// an incremental Server-Sent Events reader. Built on net::BlockingHttpClient.
 namespace sluice::testing {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
