@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <random>
 
@@ -15,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "delivery_text.hpp"
 #include "sluice/net/http_client.hpp"
 #include "sluice/net/retry.hpp"
 #include "sluice/net/url.hpp"
@@ -25,6 +24,10 @@
 namespace sluice::notify {
 namespace {
 
+using detail::format_age;
+using detail::parse_time;
+using detail::redact;
+
 namespace asio = boost::asio;
 
 // A claimed row's lease outlasts the send by this much, so the row is not claimed again (by
@@ -32,44 +35,6 @@ namespace asio = boost::asio;
 constexpr std::chrono::seconds kLeaseMargin{5};
 // A response body quoted in an error is cut to this many bytes (Slack answers "invalid_payload").
 constexpr std::size_t kQuotedBodyBytes = 120;
-
-// The store's canonical RFC 3339 ("2024-05-01T12:00:00.123Z") to a time point.
-std::optional<TimePoint> parse_time(const std::string& text) {
-  auto canonical = store::normalize_rfc3339(text);
-  if (!canonical) return std::nullopt;
-  std::tm tm{};
-  int millis = 0;
-  if (std::sscanf(canonical->c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) < 6) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t seconds = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
-}
-
-std::string format_age(std::chrono::seconds age) {
-  if (age.count() % 3600 == 0) return std::to_string(age.count() / 3600) + "h";
-  if (age.count() % 60 == 0) return std::to_string(age.count() / 60) + "m";
-  return std::to_string(age.count()) + "s";
-}
-
-// Belt and braces: whatever a receiver or a library put in an error, the target's URL (and its
-// path alone) and secret never reach last_error, logs or the API.
-std::string redact(std::string text, const Target& target) {
-  std::vector<std::string> secrets{target.url, target.secret};
-  if (auto url = net::parse_http_url(target.url); url && url->target.size() > 1) {
-    secrets.push_back(url->target);
-  }
-  for (const auto& secret : secrets) {
-    if (secret.size() < 4) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret)) {
-      text.replace(at, secret.size(), "[redacted]");
-    }
-  }
-  return text;
-}
 
 enum class Outcome { Delivered, Failed, Dead };
 
