@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <random>
 
@@ -15,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "delivery_text.hpp"
 #include "sluice/net/http_client.hpp"
 #include "sluice/net/retry.hpp"
 #include "sluice/net/url.hpp"
@@ -25,6 +24,10 @@
 namespace sluice::notify {
 namespace {
 
+using detail::format_age;
+using detail::parse_time;
+using detail::redact;
+
 namespace asio = boost::asio;
 
 // A claimed row's lease outlasts the send by this much, so the row is not claimed again (by
@@ -33,45 +36,19 @@ constexpr std::chrono::seconds kLeaseMargin{5};
 // A response body quoted in an error is cut to this many bytes (Slack answers "invalid_payload").
 constexpr std::size_t kQuotedBodyBytes = 120;
 
-// The store's canonical RFC 3339 ("2024-05-01T12:00:00.123Z") to a time point.
-std::optional<TimePoint> parse_time(const std::string& text) {
-  auto canonical = store::normalize_rfc3339(text);
-  if (!canonical) return std::nullopt;
-  std::tm tm{};
-  int millis = 0;
-  if (std::sscanf(canonical->c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) < 6) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t seconds = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
-}
-
-std::string format_age(std::chrono::seconds age) {
-  if (age.count() % 3600 == 0) return std::to_string(age.count() / 3600) + "h";
-  if (age.count() % 60 == 0) return std::to_string(age.count() / 60) + "m";
-  return std::to_string(age.count()) + "s";
-}
-
-// Belt and braces: whatever a receiver or a library put in an error, the target's URL (and its
-// path alone) and secret never reach last_error, logs or the API.
-std::string redact(std::string text, const Target& target) {
-  std::vector<std::string> secrets{target.url, target.secret};
-  if (auto url = net::parse_http_url(target.url); url && url->target.size() > 1) {
-    secrets.push_back(url->target);
-  }
-  for (const auto& secret : secrets) {
-    if (secret.size() < 4) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret)) {
-      text.replace(at, secret.size(), "[redacted]");
-    }
-  }
-  return text;
-}
-
 enum class Outcome { Delivered, Failed, Dead };
+
+int PassReport::*count_of(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Delivered:
+      return &PassReport::delivered;
+    case Outcome::Failed:
+      return &PassReport::failed;
+    case Outcome::Dead:
+      return &PassReport::dead;
+  }
+  return &PassReport::failed;
+}
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
@@ -88,6 +65,13 @@ std::string_view to_string(Outcome outcome) {
 }  // namespace
 
 struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
+  // One pass: done when its claim and every claimed row's outcome write have finished.
+  struct Pass {
+    PassReport report;
+    int open = 1;  // the claim, then one per claimed row
+    std::function<void(const PassReport&)> done;
+  };
+
   Impl(asio::io_context& context, store::Store& s, RunBlocking run, Settings config,
        std::function<TimePoint()> now, DeliveryHooks callbacks)
       : io(context),
@@ -120,6 +104,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
   std::chrono::milliseconds longest_timeout{0};
 
   // On the strand.
+  bool looping = false;  // start() was called: the timer and the finished sends poll again
   bool claiming = false;
   bool claim_again = false;  // wake() or a full batch while a claim was running
   bool timer_armed = false;
@@ -160,23 +145,27 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  // On the strand: claims as many due rows as there are free send slots.
+  // On the strand: the loop's pass, at the clock's time.
   void poll() {
-    if (is_stopping()) return;
+    if (!looping) return;
     if (claiming) {
       claim_again = true;
       return;
     }
+    pass(clock(), std::make_shared<Pass>());
+  }
+
+  // On the strand: one pass at `now`; claims as many due rows as there are free send slots.
+  void pass(TimePoint now, const std::shared_ptr<Pass>& p) {
     const int slots = settings.concurrency - in_flight;
-    if (slots <= 0) return;  // a finishing send polls again
-    if (!begin_work()) return;
+    // A finishing send polls again when looping.
+    if (is_stopping() || claiming || slots <= 0 || !begin_work()) return close(p);
     claiming = true;
     claim_again = false;
     const int limit = std::min(settings.batch, slots);
-    const TimePoint now = clock();
     const std::string at = store::format_rfc3339_ms(now);
     const std::string lease = store::format_rfc3339_ms(now + longest_timeout + kLeaseMargin);
-    run_blocking([self = shared_from_this(), at, lease, limit] {
+    run_blocking([self = shared_from_this(), at, lease, limit, p] {
       std::vector<store::OutboxRecord> rows;
       std::string failure;
       try {
@@ -184,39 +173,51 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
       } catch (const std::exception& e) {
         failure = e.what();
       }
-      asio::post(self->strand, [self, rows = std::move(rows), failure, limit]() mutable {
-        self->claimed(std::move(rows), failure, limit);
+      asio::post(self->strand, [self, rows = std::move(rows), failure, limit, p]() mutable {
+        self->claimed(std::move(rows), failure, limit, p);
         self->end_work();
       });
     });
   }
 
-  void claimed(std::vector<store::OutboxRecord> rows, const std::string& failure, int limit) {
+  // On the strand: one of the pass's parts (its claim, a row's outcome) is finished.
+  static void close(const std::shared_ptr<Pass>& p) {
+    if (--p->open == 0 && p->done) p->done(p->report);
+  }
+
+  void claimed(std::vector<store::OutboxRecord> rows, const std::string& failure, int limit,
+               const std::shared_ptr<Pass>& p) {
     claiming = false;
     if (!failure.empty() && hooks.on_error) {
       hooks.on_error("notifications: cannot claim due rows: " + failure);
     }
     const bool full = failure.empty() && static_cast<int>(rows.size()) >= limit;
-    for (auto& row : rows)
-      deliver(std::move(row));
-    if (full || claim_again) poll();  // more may be due right now
-    arm_timer();                      // no-op when already armed: one timer at most
+    p->report.claimed = static_cast<int>(rows.size());
+    for (auto& row : rows) {
+      ++p->open;
+      deliver(std::move(row), p);
+    }
+    if (looping) {
+      if (full || claim_again) poll();  // more may be due right now
+      arm_timer();                      // no-op when already armed: one timer at most
+    }
+    close(p);
   }
 
   // On the strand: one attempt for one claimed row.
-  void deliver(store::OutboxRecord row) {
+  void deliver(store::OutboxRecord row, const std::shared_ptr<Pass>& p) {
     const TimePoint now = clock();
     const Target* target = settings.find(row.target);
     if (!target) {
       return record(std::move(row), Outcome::Dead,
-                    "no notification target named '" + row.target + "' is configured", now);
+                    "no notification target named '" + row.target + "' is configured", now, p);
     }
     const std::string& since = row.retried_at ? *row.retried_at : row.created_at;
     if (auto origin = parse_time(since); origin && now - *origin > settings.max_age) {
       return record(std::move(row), Outcome::Dead,
                     "older than max_age " + format_age(settings.max_age) + " after " +
                         std::to_string(row.attempts - 1) + " attempts; gave up",
-                    now);
+                    now, p);
     }
     net::HttpRequest request;
     request.method = "POST";
@@ -239,19 +240,20 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
     ++in_flight;
     if (!begin_work()) {
       --in_flight;
-      return;  // stopping: the lease runs out and the row is due again
+      return close(p);  // stopping: the lease runs out and the row is due again
     }
-    client->send(std::move(request), [self = shared_from_this(), row = std::move(row),
-                                      where](net::HttpResult result) mutable {
+    client->send(std::move(request), [self = shared_from_this(), row = std::move(row), where,
+                                      p](net::HttpResult result) mutable {
       asio::post(self->strand,
-                 [self, row = std::move(row), where, result = std::move(result)]() mutable {
-                   self->sent(std::move(row), where, result);
+                 [self, row = std::move(row), where, p, result = std::move(result)]() mutable {
+                   self->sent(std::move(row), where, result, p);
                    self->end_work();
                  });
     });
   }
 
-  void sent(store::OutboxRecord row, const std::string& where, const net::HttpResult& result) {
+  void sent(store::OutboxRecord row, const std::string& where, const net::HttpResult& result,
+            const std::shared_ptr<Pass>& p) {
     --in_flight;
     const TimePoint now = clock();
     const Target* target = settings.find(row.target);
@@ -281,11 +283,12 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (target) error = redact(error, *target);
-    record(std::move(row), outcome, error, now, at_least);
+    record(std::move(row), outcome, error, now, p, at_least);
   }
 
   // On the strand: writes the outcome (on the worker pool) and reports it.
   void record(store::OutboxRecord row, Outcome outcome, std::string error, TimePoint now,
+              const std::shared_ptr<Pass>& p,
               std::chrono::milliseconds at_least = std::chrono::milliseconds(0)) {
     std::string next;
     if (outcome == Outcome::Failed) {
@@ -305,7 +308,7 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
     // Even when stopping: a send that got its answer has its outcome written (no duplicate).
     begin_work(true);
     ++in_flight;  // the outcome write holds the send slot
-    run_blocking([self = shared_from_this(), id = row.id, outcome, error, next, at,
+    run_blocking([self = shared_from_this(), id = row.id, outcome, error, next, at, p,
                   report = std::move(report)]() mutable {
       std::string failure;
       try {
@@ -323,14 +326,16 @@ struct DeliveryWorker::Impl : std::enable_shared_from_this<Impl> {
       } catch (const std::exception& e) {
         failure = e.what();
       }
-      asio::post(self->strand, [self, report = std::move(report), failure] {
+      asio::post(self->strand, [self, report = std::move(report), failure, outcome, p] {
         --self->in_flight;
         if (!failure.empty() && self->hooks.on_error) {
           self->hooks.on_error("notifications: cannot record an outcome: " + failure);
         } else if (failure.empty() && self->hooks.on_attempt) {
           self->hooks.on_attempt(report);
         }
+        if (failure.empty()) ++(p->report.*count_of(outcome));
         self->poll();  // a slot is free; rows may be due (a short backoff, a full batch)
+        close(p);
         self->end_work();
       });
     });
@@ -348,7 +353,16 @@ DeliveryWorker::~DeliveryWorker() {
 }
 
 void DeliveryWorker::start() {
-  asio::post(impl_->strand, [self = impl_] { self->poll(); });
+  asio::post(impl_->strand, [self = impl_] {
+    self->looping = true;
+    self->poll();
+  });
+}
+
+void DeliveryWorker::poll_once(TimePoint now, std::function<void(const PassReport&)> done) {
+  auto pass = std::make_shared<Impl::Pass>();
+  pass->done = std::move(done);
+  asio::post(impl_->strand, [self = impl_, now, pass] { self->pass(now, pass); });
 }
 
 void DeliveryWorker::wake() {

@@ -11,6 +11,7 @@
 #include "event_stream.hpp"
 #include "http_client.hpp"
 #include "server_metrics.hpp"
+#include "wait_until.hpp"
 #include "worker_pool.hpp"
 
 namespace sluice::server {
@@ -22,12 +23,7 @@ using testing::HttpClient;
 // Polls cond until true or 5 s pass (for state that changes on the server's threads).
 template <typename Cond>
 bool eventually(Cond cond) {
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return cond();
+  return testing::wait_until(cond, 5s, 5ms);
 }
 
 class HttpServerTest : public ::testing::Test {

@@ -1,19 +1,22 @@
-// The delivery worker end to end: a real SQLite outbox, the real HTTP(S) client, and a real
-// receiver on 127.0.0.1 that fails, stalls, hangs up or refuses as scripted. Backoffs and
-// timeouts are tens of milliseconds, so each test takes well under a second or two.
+// The delivery worker against a real SQLite outbox, the real HTTP(S) client, and a real receiver
+// on 127.0.0.1 that fails, stalls, hangs up or refuses as scripted. Time is the test's: the
+// worker and the store read a clock the test moves, the test calls one pass at a time
+// (poll_once) and runs the event loop on its own thread until the pass is done, so "nothing was
+// sent before the backoff" is checked at a chosen instant, not after a sleep. Only the HTTP
+// client's own timeouts (150-300 ms) run on the wall clock.
 #include "sluice/notify/delivery_worker.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <future>
 #include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "net_test_support.hpp"
 #include "notify_receiver.hpp"
@@ -32,30 +35,44 @@ using testing::ReceiverMode;
 constexpr const char* kDefinition = R"({"variants":{"on":true,"off":false},"default":"off"})";
 constexpr const char* kSecret = "whsec-test-7f3a9c";
 
+// A first retry is due between backoff_min / 2 and backoff_min after the failure (jitter).
+constexpr std::chrono::milliseconds kBackoffMin = 1s;
+constexpr std::chrono::milliseconds kBackoffMax = 4s;
+
 class NotifyDeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = store::open_store("sqlite:" + dir_.path() + "/sluice.db");
+    now_ = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    store::StoreOptions options;
+    options.clock = [this] { return store::format_rfc3339_ms(now()); };
+    store_ = store::open_store("sqlite:" + dir_.path() + "/sluice.db", options);
     store_->migrate();
     ASSERT_EQ(store_->create_flag("checkout", kDefinition, true, "alice").status,
               store::WriteStatus::Ok);
-    loop_ = std::thread([this] { io_.run(); });
   }
 
   void TearDown() override {
-    worker_.reset();  // stop() first: it waits for the loop and the pool
+    run_loop();       // stop() waits for sends in flight: the loop must run for them
+    worker_.reset();  // stop() first
     guard_.reset();
-    if (loop_.joinable()) loop_.join();
-    pool_.join();
+    loop_.join();
   }
 
-  // Quick settings: a failed attempt is due again 20-40 ms later.
+  TimePoint now() const { return now_.load(); }
+  void advance(std::chrono::milliseconds by) { now_ = now_.load() + by; }
+
+  // Runs the event loop on a thread of its own (for stop() and the timer loop's tests).
+  void run_loop() {
+    if (!loop_.joinable()) loop_ = std::thread([this] { io_.run(); });
+  }
+
+  // The worker's settings; the poll interval matters only to the timer loop (start()).
   static Settings quick(std::vector<Target> targets) {
     Settings s;
     s.targets = std::move(targets);
-    s.poll = 20ms;
-    s.backoff_min = 20ms;
-    s.backoff_max = 40ms;
+    s.poll = 1h;
+    s.backoff_min = kBackoffMin;
+    s.backoff_max = kBackoffMax;
     s.max_age = 1h;
     return s;
   }
@@ -78,7 +95,8 @@ class NotifyDeliveryTest : public ::testing::Test {
     return t;
   }
 
-  void start(Settings settings) {
+  // A worker on the test's clock whose store calls run inline; start() is not called.
+  void make(Settings settings) {
     DeliveryHooks hooks;
     hooks.on_attempt = [this](const DeliveryReport& r) {
       std::lock_guard lock(mutex_);
@@ -89,10 +107,26 @@ class NotifyDeliveryTest : public ::testing::Test {
       errors_.push_back(e);
     };
     worker_ = std::make_unique<DeliveryWorker>(
-        io_, *store_, [this](std::function<void()> task) { boost::asio::post(pool_, task); },
-        std::move(settings), [this] { return std::chrono::system_clock::now() + offset_.load(); },
-        hooks);
-    worker_->start();
+        io_, *store_, [](const std::function<void()>& task) { task(); }, std::move(settings),
+        [this] { return now(); }, hooks);
+  }
+
+  // One pass at the test's `now`, with the event loop run here until every outcome is written.
+  PassReport step() {
+    std::optional<PassReport> report;
+    worker_->poll_once(now(), [&](const PassReport& r) { report = r; });
+    run_until([&] { return report.has_value(); });
+    return report.value_or(PassReport{.claimed = -1});
+  }
+
+  // Runs the event loop on this thread until `done`; fails when no handler is ready for 10 s.
+  void run_until(const std::function<bool()>& done) {
+    while (!done()) {
+      if (io_.run_one_for(10s) == 0) {
+        ADD_FAILURE() << "the event loop had nothing to run for 10 s";
+        return;
+      }
+    }
   }
 
   // Kills (or revives) the flag with one notification per target, as the flags API does; returns
@@ -138,22 +172,10 @@ class NotifyDeliveryTest : public ::testing::Test {
         }
       }
     }
-    if (worker_) worker_->wake();
     return ids;
   }
 
-  // Waits (at most 10 s) until the row is delivered or dead.
-  store::OutboxRecord settled(std::int64_t id) {
-    for (int i = 0; i < 1000; ++i) {
-      auto row = store_->get_outbox(id);
-      if (row && (row->delivered_at || row->dead_at)) return *row;
-      std::this_thread::sleep_for(10ms);
-    }
-    auto row = *store_->get_outbox(id);
-    ADD_FAILURE() << "row " << id << " never settled; attempts " << row.attempts
-                  << ", last error: " << row.last_error.value_or("none");
-    return row;
-  }
+  store::OutboxRecord row(std::int64_t id) { return *store_->get_outbox(id); }
 
   std::vector<DeliveryReport> reports() {
     std::lock_guard lock(mutex_);
@@ -165,9 +187,8 @@ class NotifyDeliveryTest : public ::testing::Test {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{
       io_.get_executor()};
-  boost::asio::thread_pool pool_{2};
-  std::thread loop_;
-  std::atomic<std::chrono::seconds> offset_{0s};
+  std::thread loop_;  // only when run_loop() was called; else the test runs the loop
+  std::atomic<TimePoint> now_{};
   std::unique_ptr<DeliveryWorker> worker_;
   bool enabled_ = true;
   std::mutex mutex_;
@@ -178,9 +199,16 @@ class NotifyDeliveryTest : public ::testing::Test {
 TEST_F(NotifyDeliveryTest, DeliveredAfterFailuresWithAttemptsCountedAndSigned) {
   Receiver receiver;
   receiver.script({ReceiverMode::Fail500, ReceiverMode::Fail500});
-  start(quick({webhook(receiver.url("/hooks/sluice"))}));
+  make(quick({webhook(receiver.url("/hooks/sluice"))}));
   const auto id = enqueue({"hook"}).at(0);
-  const auto row = settled(id);
+  for (std::size_t attempt = 1; attempt <= 3; ++attempt) {
+    const PassReport pass = step();
+    EXPECT_EQ(pass.claimed, 1) << "attempt " << attempt;
+    EXPECT_EQ(pass.delivered, attempt == 3 ? 1 : 0) << "attempt " << attempt;
+    EXPECT_EQ(receiver.requests().size(), attempt);
+    advance(kBackoffMax);  // past any jitter of the next retry
+  }
+  const auto row = this->row(id);
   EXPECT_TRUE(row.delivered_at);
   EXPECT_EQ(row.attempts, 3);
   const auto requests = receiver.requests();
@@ -212,41 +240,72 @@ TEST_F(NotifyDeliveryTest, DeliveredAfterFailuresWithAttemptsCountedAndSigned) {
   EXPECT_EQ(seen[2].attempts, 3);
 }
 
+TEST_F(NotifyDeliveryTest, ARetryIsSentOnlyOnceTheClockPassesItsBackoff) {
+  Receiver receiver;
+  receiver.script({ReceiverMode::Fail500});
+  make(quick({webhook(receiver.url("/hook"))}));
+  const auto id = enqueue({"hook"}).at(0);
+  const TimePoint failed_at = now();
+  EXPECT_EQ(step().failed, 1);
+  ASSERT_EQ(receiver.requests().size(), 1u);
+  // The first retry waits backoff_min, less up to half of it for jitter.
+  const auto next = row(id).next_attempt_at;
+  ASSERT_TRUE(next);
+  EXPECT_GE(*next, store::format_rfc3339_ms(failed_at + kBackoffMin / 2));
+  EXPECT_LE(*next, store::format_rfc3339_ms(failed_at + kBackoffMin));
+
+  advance(kBackoffMin / 2 - 1ms);
+  EXPECT_EQ(step().claimed, 0) << "sent before its earliest backoff";
+  EXPECT_EQ(receiver.requests().size(), 1u);
+  EXPECT_EQ(step().claimed, 0) << "a second pass at the same instant sends nothing either";
+  EXPECT_EQ(receiver.requests().size(), 1u);
+
+  advance(kBackoffMin / 2 + 1ms);  // backoff_min after the failure: due whatever the jitter
+  const PassReport retry = step();
+  EXPECT_EQ(retry.claimed, 1);
+  EXPECT_EQ(retry.delivered, 1);
+  EXPECT_EQ(receiver.requests().size(), 2u);
+  EXPECT_TRUE(row(id).delivered_at);
+}
+
 TEST_F(NotifyDeliveryTest, A429WithRetryAfterIsNotRetriedSooner) {
   Receiver receiver;
   receiver.script({ReceiverMode::RateLimited});
-  start(quick({webhook(receiver.url("/hook"))}));  // backoff 20-40 ms
+  make(quick({webhook(receiver.url("/hook"))}));  // backoff 0.5-1 s
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && reports().empty(); ++i)
-    std::this_thread::sleep_for(10ms);
+  const PassReport first = step();
+  EXPECT_EQ(first.claimed, 1);
+  EXPECT_EQ(first.failed, 1);
   ASSERT_EQ(reports().size(), 1u);
   EXPECT_NE(reports()[0].error.find("HTTP 429"), std::string::npos) << reports()[0].error;
   EXPECT_NE(reports()[0].error.find("(Retry-After 30s)"), std::string::npos) << reports()[0].error;
-  std::optional<store::OutboxRecord> row;
-  for (int i = 0; i < 500; ++i) {  // the outcome is written on the pool after the report
-    row = store_->get_outbox(id);
-    if (row && row->last_error) break;
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_TRUE(row && row->next_attempt_at);
-  const std::string earliest =
-      store::format_rfc3339_ms(std::chrono::system_clock::now() + offset_.load() + 29s);
-  EXPECT_GT(*row->next_attempt_at, earliest);  // canonical RFC 3339 strings order as times
-  std::this_thread::sleep_for(200ms);          // several polls: none may send it early
+  const auto row = this->row(id);
+  ASSERT_TRUE(row.last_error);
+  ASSERT_TRUE(row.next_attempt_at);
+  const std::string earliest = store::format_rfc3339_ms(now() + 29s);
+  EXPECT_GT(*row.next_attempt_at, earliest);  // canonical RFC 3339 strings order as times
   EXPECT_EQ(receiver.requests().size(), 1u);
 
-  offset_ = 31s;  // the worker's clock passes the receiver's Retry-After
-  worker_->wake();
-  EXPECT_TRUE(settled(id).delivered_at);
+  advance(29s);  // well past the backoff, not past the receiver's Retry-After
+  EXPECT_EQ(step().claimed, 0) << "retried before the receiver's Retry-After";
+  EXPECT_EQ(receiver.requests().size(), 1u);
+
+  advance(2s);  // the worker's clock passes the receiver's Retry-After
+  const PassReport retry = step();
+  EXPECT_EQ(retry.claimed, 1);
+  EXPECT_TRUE(this->row(id).delivered_at);
   EXPECT_EQ(receiver.requests().size(), 2u);
 }
 
 TEST_F(NotifyDeliveryTest, AStallTimesOutAndIsRetriedWithTheSameEventId) {
   Receiver receiver;
   receiver.script({ReceiverMode::Stall});
-  start(quick({webhook(receiver.url("/hook"), 200ms)}));
+  make(quick({webhook(receiver.url("/hook"), 200ms)}));
   const auto id = enqueue({"hook"}).at(0);
-  const auto row = settled(id);
+  EXPECT_EQ(step().failed, 1);
+  advance(kBackoffMax);
+  EXPECT_EQ(step().delivered, 1);
+  const auto row = this->row(id);
   EXPECT_TRUE(row.delivered_at);
   EXPECT_EQ(row.attempts, 2);
   // At-least-once: the receiver got (and maybe acted on) the first one; it dedupes on the id.
@@ -261,8 +320,12 @@ TEST_F(NotifyDeliveryTest, AStallTimesOutAndIsRetriedWithTheSameEventId) {
 TEST_F(NotifyDeliveryTest, AHangUpIsRetried) {
   Receiver receiver;
   receiver.script({ReceiverMode::Close});
-  start(quick({webhook(receiver.url("/hook"))}));
-  const auto row = settled(enqueue({"hook"}).at(0));
+  make(quick({webhook(receiver.url("/hook"))}));
+  const auto id = enqueue({"hook"}).at(0);
+  EXPECT_EQ(step().failed, 1);
+  advance(kBackoffMax);
+  EXPECT_EQ(step().delivered, 1);
+  const auto row = this->row(id);
   EXPECT_TRUE(row.delivered_at);
   EXPECT_EQ(row.attempts, 2);
 }
@@ -270,8 +333,12 @@ TEST_F(NotifyDeliveryTest, AHangUpIsRetried) {
 TEST_F(NotifyDeliveryTest, A400IsDeadAtOnceAndSecretsStayOutOfLastError) {
   Receiver receiver;
   receiver.answer_all(ReceiverMode::Reject400);
-  start(quick({webhook(receiver.url("/services/T0/SECRETPATH"))}));
-  const auto row = settled(enqueue({"hook"}).at(0));
+  make(quick({webhook(receiver.url("/services/T0/SECRETPATH"))}));
+  const auto id = enqueue({"hook"}).at(0);
+  EXPECT_EQ(step().dead, 1);
+  advance(kBackoffMax);
+  EXPECT_EQ(step().claimed, 0) << "a dead row is never sent again";
+  const auto row = this->row(id);
   EXPECT_TRUE(row.dead_at);
   EXPECT_EQ(row.attempts, 1);
   ASSERT_TRUE(row.last_error);
@@ -285,12 +352,13 @@ TEST_F(NotifyDeliveryTest, A400IsDeadAtOnceAndSecretsStayOutOfLastError) {
 TEST_F(NotifyDeliveryTest, A500EchoingTheUrlPathNeverPutsItInLastError) {
   Receiver receiver;
   receiver.answer_all(ReceiverMode::Fail500);  // answers "failed at /services/T0/SECRETPATH"
-  start(quick({webhook(receiver.url("/services/T0/SECRETPATH"))}));
+  make(quick({webhook(receiver.url("/services/T0/SECRETPATH"))}));
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && store_->get_outbox(id)->attempts < 2; ++i)
-    std::this_thread::sleep_for(10ms);
-  worker_.reset();
-  const auto row = *store_->get_outbox(id);
+  EXPECT_EQ(step().failed, 1);
+  advance(kBackoffMax);
+  EXPECT_EQ(step().failed, 1);
+  const auto row = this->row(id);
+  EXPECT_EQ(row.attempts, 2);
   ASSERT_TRUE(row.last_error);
   EXPECT_NE(row.last_error->find("HTTP 500"), std::string::npos) << *row.last_error;
   EXPECT_EQ(row.last_error->find("SECRETPATH"), std::string::npos) << *row.last_error;
@@ -304,13 +372,16 @@ TEST_F(NotifyDeliveryTest, TooOldIsDeadAndAnUnknownTargetIsDeadWithAReason) {
   Settings settings = quick({webhook(receiver.url("/hook"))});
   settings.max_age = 24h;
   const auto ids = enqueue({"hook", "pager"});
-  offset_ = 25h;  // the worker comes back a day later
-  start(settings);
-  const auto old = settled(ids.at(0));
+  advance(25h);  // the worker comes back a day later
+  make(settings);
+  const PassReport pass = step();
+  EXPECT_EQ(pass.claimed, 2);
+  EXPECT_EQ(pass.dead, 2);
+  const auto old = row(ids.at(0));
   EXPECT_TRUE(old.dead_at);
   ASSERT_TRUE(old.last_error);
   EXPECT_NE(old.last_error->find("older than max_age 24h"), std::string::npos) << *old.last_error;
-  const auto unknown = settled(ids.at(1));
+  const auto unknown = row(ids.at(1));
   EXPECT_TRUE(unknown.dead_at);
   EXPECT_EQ(unknown.last_error, "no notification target named 'pager' is configured");
   EXPECT_TRUE(receiver.requests().empty());
@@ -319,16 +390,34 @@ TEST_F(NotifyDeliveryTest, TooOldIsDeadAndAnUnknownTargetIsDeadWithAReason) {
 TEST_F(NotifyDeliveryTest, OutcomesSurviveARestart) {
   Receiver receiver;
   receiver.answer_all(ReceiverMode::Fail500);
-  start(quick({webhook(receiver.url("/hook"))}));
+  make(quick({webhook(receiver.url("/hook"))}));
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && store_->get_outbox(id)->attempts < 1; ++i)
-    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(step().failed, 1);
+  EXPECT_EQ(row(id).attempts, 1);
   worker_.reset();  // a clean stop mid-retries
   receiver.answer_all(ReceiverMode::Ok);
-  start(quick({webhook(receiver.url("/hook"))}));
-  const auto row = settled(id);
+  make(quick({webhook(receiver.url("/hook"))}));
+  advance(kBackoffMax);
+  EXPECT_EQ(step().delivered, 1);
+  const auto row = this->row(id);
   EXPECT_TRUE(row.delivered_at);
   EXPECT_GE(row.attempts, 2);
+}
+
+// The timer loop is the same pass: start() runs one at once, wake() another. The poll interval is
+// an hour, so no timer fires while the test looks.
+TEST_F(NotifyDeliveryTest, TheLoopPassesAtStartAndWhenWoken) {
+  Receiver receiver;
+  make(quick({webhook(receiver.url("/hook"))}));
+  const auto first = enqueue({"hook"}).at(0);
+  worker_->start();
+  run_until([&] { return reports().size() == 1; });
+  EXPECT_TRUE(row(first).delivered_at);
+  const auto second = enqueue({"hook"}).at(0);
+  worker_->wake();
+  run_until([&] { return reports().size() == 2; });
+  EXPECT_TRUE(row(second).delivered_at);
+  EXPECT_EQ(receiver.requests().size(), 2u);
 }
 
 class NotifyTlsTest : public NotifyDeliveryTest {
@@ -348,12 +437,10 @@ class NotifyTlsTest : public NotifyDeliveryTest {
 
 TEST_F(NotifyTlsTest, AnUnknownCaFailsVerification) {
   Receiver receiver(*tls_);
-  start(quick({webhook(receiver.url("/hook"))}));  // no CA file: the system's CAs only
+  make(quick({webhook(receiver.url("/hook"))}));  // no CA file: the system's CAs only
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && reports().empty(); ++i)
-    std::this_thread::sleep_for(10ms);
-  worker_.reset();
-  const auto row = *store_->get_outbox(id);
+  EXPECT_EQ(step().failed, 1);
+  const auto row = this->row(id);
   EXPECT_FALSE(row.delivered_at);
   ASSERT_TRUE(row.last_error);
   EXPECT_NE(row.last_error->find("certificate verify failed"), std::string::npos)
@@ -368,10 +455,11 @@ TEST_F(NotifyTlsTest, TheCaFileMakesItTrustedForWebhooksAndSlack) {
       quick({webhook(receiver.url("/hook")), slack(receiver.url("/services/T0/B0/x"))});
   settings.ca_file = tls_->ca_cert;
   settings.dashboard_url = "https://sluice.example.com";
-  start(settings);
+  make(settings);
   const auto ids = enqueue({"hook", "ops"});
-  EXPECT_TRUE(settled(ids.at(0)).delivered_at);
-  EXPECT_TRUE(settled(ids.at(1)).delivered_at);
+  EXPECT_EQ(step().delivered, 2);
+  EXPECT_TRUE(row(ids.at(0)).delivered_at);
+  EXPECT_TRUE(row(ids.at(1)).delivered_at);
   bool saw_slack = false;
   for (const auto& r : receiver.requests()) {
     if (r.target != "/services/T0/B0/x") continue;
@@ -389,11 +477,9 @@ TEST_F(NotifyTlsTest, AHandshakeWithNoAnswerTimesOut) {
   Settings settings =
       quick({webhook("https://127.0.0.1:" + std::to_string(hole.port()) + "/hook", 150ms)});
   settings.ca_file = tls_->ca_cert;
-  start(settings);
+  make(settings);
   enqueue({"hook"});
-  for (int i = 0; i < 500 && reports().empty(); ++i)
-    std::this_thread::sleep_for(10ms);
-  worker_.reset();
+  EXPECT_EQ(step().failed, 1);
   const auto seen = reports();
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen[0].outcome, "failed");
@@ -406,8 +492,10 @@ TEST_F(NotifyTlsTest, AHostNameIsVerifiedWithSni) {
   Settings settings =
       quick({webhook("https://localhost:" + std::to_string(receiver.port()) + "/hook")});
   settings.ca_file = tls_->ca_cert;
-  start(settings);
-  const auto row = settled(enqueue({"hook"}).at(0));
+  make(settings);
+  const auto id = enqueue({"hook"}).at(0);
+  step();
+  const auto row = this->row(id);
   EXPECT_TRUE(row.delivered_at) << row.last_error.value_or("");
 }
 
@@ -419,12 +507,10 @@ TEST_F(NotifyTlsTest, ACertificateForAnotherNameIsRefusedEvenFromTheTrustedCa) {
   Receiver receiver(*wrong);
   Settings settings = quick({webhook(receiver.url("/hook"))});
   settings.ca_file = wrong->ca_cert;
-  start(settings);
+  make(settings);
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && reports().empty(); ++i)
-    std::this_thread::sleep_for(10ms);
-  worker_.reset();
-  const auto row = *store_->get_outbox(id);
+  EXPECT_EQ(step().failed, 1);
+  const auto row = this->row(id);
   EXPECT_FALSE(row.delivered_at);
   ASSERT_TRUE(row.last_error);
   EXPECT_NE(row.last_error->find("certificate verify failed"), std::string::npos)
@@ -432,18 +518,20 @@ TEST_F(NotifyTlsTest, ACertificateForAnotherNameIsRefusedEvenFromTheTrustedCa) {
   EXPECT_TRUE(receiver.requests().empty());
 }
 
+// stop() is called from outside the event loop while a send is in flight: the loop runs on its
+// own thread here, and the test waits for the receiver to have the request (bounded, no sleep).
 TEST_F(NotifyDeliveryTest, StopWaitsForASendInFlightAndRecordsItsOutcome) {
   Receiver receiver;
   receiver.answer_all(ReceiverMode::Stall);
-  start(quick({webhook(receiver.url("/hook"), 300ms)}));
+  make(quick({webhook(receiver.url("/hook"), 300ms)}));
   const auto id = enqueue({"hook"}).at(0);
-  for (int i = 0; i < 500 && receiver.requests().empty(); ++i)
-    std::this_thread::sleep_for(5ms);
-  ASSERT_EQ(receiver.requests().size(), 1u);
+  run_loop();
+  worker_->poll_once(now());
+  ASSERT_EQ(receiver.wait_for_requests(1), 1u);
   const auto before = std::chrono::steady_clock::now();
   worker_.reset();  // stop(): the stalled send ends at its timeout, and its outcome is written
   EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
-  const auto row = *store_->get_outbox(id);
+  const auto row = this->row(id);
   EXPECT_EQ(row.attempts, 1);
   ASSERT_TRUE(row.last_error);
   EXPECT_NE(row.last_error->find("timed out after 300ms"), std::string::npos) << *row.last_error;
@@ -452,17 +540,22 @@ TEST_F(NotifyDeliveryTest, StopWaitsForASendInFlightAndRecordsItsOutcome) {
 
 TEST_F(NotifyDeliveryTest, NoMoreThanConcurrencySendsAtOnce) {
   Receiver receiver;
-  receiver.answer_all(ReceiverMode::Stall);
-  Settings settings = quick({webhook(receiver.url("/hook"), 400ms)});
+  receiver.answer_all(ReceiverMode::Stall);  // released when the receiver goes, at the test's end
+  Settings settings = quick({webhook(receiver.url("/hook"), 30s)});
   settings.concurrency = 2;
-  start(settings);
+  make(settings);
   enqueue({"hook"});
   enqueue({"hook"});
   enqueue({"hook"});
   enqueue({"hook"});
-  for (int i = 0; i < 500 && receiver.requests().size() < 2; ++i)
-    std::this_thread::sleep_for(5ms);
-  std::this_thread::sleep_for(150ms);  // within the first sends' timeout: no third may start
+  run_loop();  // the two sends stay in flight while the test looks
+  worker_->poll_once(now());
+  ASSERT_EQ(receiver.wait_for_requests(2), 2u);
+  std::promise<PassReport> second;
+  worker_->poll_once(now(), [&](const PassReport& r) { second.set_value(r); });
+  auto report = second.get_future();
+  ASSERT_EQ(report.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(report.get().claimed, 0) << "two sends in flight: no slot for a third";
   EXPECT_EQ(receiver.requests().size(), 2u);
 }
 

@@ -19,6 +19,7 @@
 #include "run_command.hpp"
 #include "sluice/notify/signature.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -86,11 +87,11 @@ class NotifyEndToEnd : public ::testing::Test {
   // Waits (bounded) until `count` rows have `status`.
   Json wait_for(const std::string& status, std::size_t count) {
     Json body;
-    for (int i = 0; i < 150; ++i) {
+    const auto enough = [&] {
       body = notifications("?status=" + status);
-      if (body["notifications"].size() >= count) return body;
-      std::this_thread::sleep_for(100ms);
-    }
+      return body["notifications"].size() >= count;
+    };
+    if (testing::wait_until(enough, 15s, 100ms)) return body;
     ADD_FAILURE() << "fewer than " << count << " " << status << " rows: " << body.dump();
     return body;
   }
@@ -155,8 +156,8 @@ TEST_F(NotifyEndToEnd, APendingNotificationSurvivesASigkillAndIsDeliveredAfterTh
   ASSERT_EQ(client_->request("POST", "/v1/flags/checkout/kill", {}, kAdmin).status, 200);
 
   // Both targets have refused at least once and the rows wait for their next attempt.
-  for (int i = 0; i < 100 && (hook_->requests().empty() || slack_->requests().empty()); ++i)
-    std::this_thread::sleep_for(50ms);
+  testing::wait_until([&] { return !hook_->requests().empty() && !slack_->requests().empty(); },
+                      5s);
   ASSERT_FALSE(hook_->requests().empty());
   Json pending = notifications("?status=pending");
   ASSERT_EQ(pending["notifications"].size(), 2u);
@@ -175,8 +176,9 @@ TEST_F(NotifyEndToEnd, APendingNotificationSurvivesASigkillAndIsDeliveredAfterTh
   Json delivered = wait_for("delivered", 2);
   EXPECT_EQ(delivered["notifications"].size(), 2u);
   EXPECT_TRUE(notifications("?status=pending")["notifications"].empty());
-  // Delivered once after the restart, with the same event id the receiver dedupes on.
-  std::this_thread::sleep_for(500ms);
+  // Delivered once after the restart, with the same event id the receiver dedupes on. A clean
+  // stop waits for sends in flight: after it, no late duplicate can still arrive.
+  server_->terminate(std::chrono::seconds(10));
   auto hook = hook_->requests();
   ASSERT_EQ(hook.size(), hook_before + 1);
   EXPECT_EQ(hook.back().headers["sluice-event-id"], event_id);

@@ -73,6 +73,7 @@ struct Receiver::State {
 
   mutable std::mutex mutex;
   std::condition_variable released;  // stalls wait on it until the receiver goes
+  std::condition_variable arrived;   // a request was recorded
   bool stopping = false;
   std::deque<ReceiverMode> script;
   ReceiverMode fallback = ReceiverMode::Ok;
@@ -83,6 +84,7 @@ struct Receiver::State {
   ReceiverMode next_mode(ReceivedRequest request) {
     std::lock_guard lock(mutex);
     requests.push_back(std::move(request));
+    arrived.notify_all();
     if (script.empty()) return fallback;
     const ReceiverMode mode = script.front();
     script.pop_front();
@@ -221,6 +223,13 @@ void Receiver::answer_all(ReceiverMode mode) {
 std::vector<ReceivedRequest> Receiver::requests() const {
   std::lock_guard lock(state_->mutex);
   return state_->requests;
+}
+
+std::size_t Receiver::wait_for_requests(std::size_t count,
+                                        std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(state_->mutex);
+  state_->arrived.wait_for(lock, timeout, [&] { return state_->requests.size() >= count; });
+  return state_->requests.size();
 }
 
 int Receiver::handshake_failures() const {

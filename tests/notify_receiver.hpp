@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +60,10 @@ class Receiver {
   void script(std::vector<ReceiverMode> modes);
   void answer_all(ReceiverMode mode);  // the default once the script is used up
   std::vector<ReceivedRequest> requests() const;
+  // Blocks until `count` requests have arrived or `timeout` passed; returns how many arrived. A
+  // request is recorded before it is answered, so after an answer no wait is needed.
+  std::size_t wait_for_requests(std::size_t count,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   int handshake_failures() const;
 
  private:

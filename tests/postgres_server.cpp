@@ -1,4 +1,5 @@
 #include "postgres_server.hpp"
+#include "wait_until.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -130,15 +131,15 @@ void PostgresServer::require_password(const std::string& role, const std::string
   execute(admin_url(port_, "postgres"), "SELECT pg_reload_conf()");
   const std::string wrong = "postgresql://" + role +
                             ":not-the-password@127.0.0.1:" + std::to_string(port_) + "/" + database;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
+  const auto refused = [&] {
     try {
       pqxx::connection probe(wrong);
+      return false;
     } catch (const std::exception&) {
-      return;  // refused: the rule is in force
+      return true;  // the rule is in force
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  };
+  if (wait_until(refused, std::chrono::seconds(10), std::chrono::milliseconds(20))) return;
   throw std::runtime_error("pg_hba.conf reload did not take effect for " + role);
 }
 

@@ -21,6 +21,7 @@
 #include "free_port.hpp"
 #include "http_client.hpp"
 #include "sluice/net/url.hpp"
+#include "wait_until.hpp"
 
 extern char** environ;
 
@@ -102,21 +103,25 @@ bool PrometheusServer::start(int port, std::string* why) {
     return false;
   }
 
-  const auto deadline = std::chrono::steady_clock::now() + options.ready_timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  bool exited = false;
+  const auto ready = [&] {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;  // exited (the port was taken, or a bad flag): try again or give up
-      *why = "exited early on port " + std::to_string(port_);
-      return false;
+      exited = true;
+      return true;
     }
     try {
       HttpClient client(static_cast<std::uint16_t>(port_), 1s);
-      if (client.get("/-/ready").status == 200) return true;
+      return client.get("/-/ready").status == 200;
     } catch (const std::runtime_error&) {
-      // Not listening yet.
+      return false;  // not listening yet
     }
-    std::this_thread::sleep_for(50ms);
+  };
+  if (wait_until(ready, options.ready_timeout)) {
+    if (!exited) return true;
+    *why = "exited early on port " + std::to_string(port_);
+    return false;
   }
   *why = "not ready within " + std::to_string(options.ready_timeout.count()) + "s";
   stop();
@@ -126,15 +131,10 @@ bool PrometheusServer::start(int port, std::string* why) {
 void PrometheusServer::stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
   int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
+  if (!wait_until([&] { return ::waitpid(pid_, &status, WNOHANG) != 0; }, 10s, 20ms)) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
   }
   pid_ = -1;
 }
@@ -159,19 +159,15 @@ std::string PrometheusServer::query(const std::string& promql, std::optional<dou
 
 bool PrometheusServer::wait_for_data(const std::string& promql, double at_least,
                                      std::chrono::seconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto body = nlohmann::json::parse(query(promql), nullptr, false);
-    if (!body.is_discarded()) {
-      const auto& result = body["data"]["result"];
-      if (result.is_array() && !result.empty() &&
-          std::stod(result[0]["value"][1].get<std::string>()) >= at_least) {
-        return true;
-      }
-    }
-    std::this_thread::sleep_for(250ms);
-  }
-  return false;
+  return wait_until(
+      [&] {
+        auto body = nlohmann::json::parse(query(promql), nullptr, false);
+        if (body.is_discarded()) return false;
+        const auto& result = body["data"]["result"];
+        return result.is_array() && !result.empty() &&
+               std::stod(result[0]["value"][1].get<std::string>()) >= at_least;
+      },
+      timeout, 250ms);
 }
 
 std::string PrometheusServer::log() const {

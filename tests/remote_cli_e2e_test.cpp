@@ -15,6 +15,7 @@
 #include "postgres_server.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -312,11 +313,12 @@ stages:
 
   // The controller's first decision: waiting for approval of stage 1.
   std::string phase;
-  for (int i = 0; i < 100 && phase != "waiting_for_approval"; ++i) {
-    phase = Json::parse(sluice("rollout status new-pdf-engine -o json").out).value("phase", "");
-    if (phase != "waiting_for_approval")
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  testing::wait_until(
+      [&] {
+        phase = Json::parse(sluice("rollout status new-pdf-engine -o json").out).value("phase", "");
+        return phase == "waiting_for_approval";
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(100));
   ASSERT_EQ(phase, "waiting_for_approval");
   auto refused = sluice("rollout resume new-pdf-engine --reason 'not paused'");
   EXPECT_EQ(refused.exit_code, 5);
@@ -337,14 +339,14 @@ stages:
       {"flag":"new-pdf-engine","variant":"off","outcome":"ok","latency_ms":100,"count":400},
       {"flag":"new-pdf-engine","variant":"off","outcome":"error","latency_ms":100,"count":4}]})";
   std::string status;
-  for (int i = 0; i < 100; ++i) {
-    EXPECT_EQ(http.request("POST", "/v1/events", events, headers).status, 202);
-    status = sluice("rollout status new-pdf-engine").out;
-    if (status.find("error_rate") != std::string::npos &&
-        status.find("SAMPLES") != std::string::npos)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  testing::wait_until(
+      [&] {
+        EXPECT_EQ(http.request("POST", "/v1/events", events, headers).status, 202);
+        status = sluice("rollout status new-pdf-engine").out;
+        return status.find("error_rate") != std::string::npos &&
+               status.find("SAMPLES") != std::string::npos;
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(200));
   EXPECT_THAT(status, HasSubstr("◌ progressing"));
   EXPECT_THAT(status, HasSubstr("Stage:         1/3  target 5%"));
   EXPECT_THAT(status, HasSubstr("on 5% (treatment), off 95% (control)"));

@@ -12,6 +12,7 @@
 #include "http_client.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -52,12 +53,12 @@ class RolloutApiEndToEnd : public ::testing::Test {
   // Waits (bounded) for the rollout to have at least `sequence` decisions.
   Json wait_for_sequence(HttpClient& client, int sequence) {
     Json body;
-    for (int i = 0; i < 100; ++i) {
+    const auto reached = [&] {
       auto r = client.request("GET", "/v1/rollouts/new-pdf-engine", {}, kAdmin);
       body = Json::parse(r.body);
-      if (r.status == 200 && body["sequence"].get<int>() >= sequence) return body;
-      std::this_thread::sleep_for(50ms);
-    }
+      return r.status == 200 && body["sequence"].get<int>() >= sequence;
+    };
+    if (testing::wait_until(reached, 5s)) return body;
     ADD_FAILURE() << "no decision " << sequence << ": " << body.dump();
     return body;
   }

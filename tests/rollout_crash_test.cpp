@@ -12,6 +12,7 @@
 #include "http_client.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -89,19 +90,19 @@ TEST_F(RolloutCrash, SigkillAtRandomMomentsLosesAndRepeatsNothing) {
   const auto deadline = std::chrono::steady_clock::now() + 90s;
   while (std::chrono::steady_clock::now() < deadline) {
     HttpClient client(server->port());
-    const auto kill_at =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(kill_after_ms(rng));
-    while (std::chrono::steady_clock::now() < kill_at) {
-      try {
-        play(client, rng);
-        auto r = client.request("GET", "/v1/rollouts/new-pdf-engine", {}, kAdmin);
-        if (r.status == 200) phase = Json::parse(r.body).value("phase", "");
-      } catch (const std::exception&) {
-        // the server is starting or was just killed
-      }
-      if (phase == "completed" || phase == "rolled_back") break;
-      std::this_thread::sleep_for(100ms);
-    }
+    // Traffic until the rollout finishes or the kill time comes.
+    testing::wait_until(
+        [&] {
+          try {
+            play(client, rng);
+            auto r = client.request("GET", "/v1/rollouts/new-pdf-engine", {}, kAdmin);
+            if (r.status == 200) phase = Json::parse(r.body).value("phase", "");
+          } catch (const std::exception&) {
+            // the server is starting or was just killed
+          }
+          return phase == "completed" || phase == "rolled_back";
+        },
+        std::chrono::milliseconds(kill_after_ms(rng)), 100ms);
     if (phase == "completed" || phase == "rolled_back") break;
     if (kills < 6) {
       server.reset();  // SIGKILL, whatever it was doing

@@ -47,6 +47,7 @@
 #include "run_command.hpp"
 #include "sluice_process.hpp"
 #include "traffic_generator.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -183,23 +184,18 @@ class RolloutPrometheusE2E : public ::testing::Test {
 
   // Polls the decision log every 200 ms until `done` says so; false when `timeout` passes.
   bool wait_for(const std::function<bool(const Json&)>& done, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done(decisions())) return true;
-      std::this_thread::sleep_for(200ms);
-    }
-    return false;
+    return testing::wait_until([&] { return done(decisions()); }, timeout, 200ms);
   }
 
   bool wait_for_phase(const std::string& phase, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string now = rollout().value("phase", "");
-      if (now == phase) return true;
-      if (now == "completed" || now == "rolled_back" || now == "aborted") return false;
-      std::this_thread::sleep_for(200ms);
-    }
-    return false;
+    std::string now;
+    testing::wait_until(
+        [&] {
+          now = rollout().value("phase", "");
+          return now == phase || now == "completed" || now == "rolled_back" || now == "aborted";
+        },
+        timeout, 200ms);
+    return now == phase;
   }
 
   TempDir dir_;

@@ -143,7 +143,9 @@ TEST_F(AnomalySchedulerTest, AbstainsWithTooLittleHistoryAndRetrainsAfterAnImpor
   EXPECT_EQ(assessment.at("reason"), "insufficient history (5 of 20)");
 
   // An import (a "history" change) retrains: the next decisions are scored on 25 rollouts.
+  const int imports = changes_seen("history");
   ASSERT_EQ(store_->import_history(healthy_history(20, 5), "test").inserted, 20u);
+  wait_for_changes("history", imports + 1);
   bool scored = false;
   for (int i = 0; i < 10 && !scored && store_->latest_rollout("alpha")->active; ++i) {
     source_.set_flag("alpha", 0.5, 0.01);

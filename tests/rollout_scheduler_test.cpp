@@ -1,6 +1,6 @@
 // The scheduler on a real io_context and a real SQLite store, with a scripted metrics source
 // standing in for Prometheus at the adapter boundary (the real Prometheus runs in the
-// end-to-end tests) and a clock the test moves.
+// end-to-end tests) and a clock the test moves; the test ticks it by hand (run_once).
 
 #include <gtest/gtest.h>
 
@@ -144,8 +144,13 @@ TEST_F(SchedulerTest, ARestartedControllerCatchesUpMissedIntervalsInOrder) {
   advance(40s);  // four intervals while no controller ran
   const auto asked_before = source_.asked_at().size();
   start_scheduler();
+  for (int i = 0; i < 4; ++i) {  // one missed interval per tick, the oldest first
+    const controller::TickReport report = step();
+    EXPECT_EQ(report.decisions_written, 1u) << "tick " << i;
+    EXPECT_EQ(report.more_due, i < 3) << "tick " << i;
+  }
+  EXPECT_EQ(step().decisions_written, 0u) << "caught up: nothing more is due";
   wait_for_sequence("alpha", sequence + 4);
-  std::this_thread::sleep_for(50ms);
   const auto asked = source_.asked_at();
   ASSERT_GE(asked.size(), asked_before + 4);
   for (std::size_t i = asked_before + 1; i < asked_before + 4; ++i) {
@@ -179,6 +184,22 @@ TEST_F(SchedulerTest, APersonsCommandIsADecisionAndANonsenseOneIsRefused) {
   for (const auto& a : audit)
     audited = audited || (a.actor == "bob" && a.target_kind == "rollout");
   EXPECT_TRUE(audited);
+}
+
+// The timer loop is the same tick: start() runs one at once, wake() another (the poll interval
+// is an hour, so no timer fires while the test looks).
+TEST_F(SchedulerTest, TheLoopTicksAtStartAndWhenWoken) {
+  source_.set_flag("alpha", 0.05, 0.01);
+  start("alpha");
+  start_scheduler();
+  scheduler_->start();
+  run_until([&] { return store_->latest_rollout("alpha")->sequence == 1; });
+  EXPECT_EQ(decisions("alpha").back().kind, "start");
+  advance(10s);
+  scheduler_->wake();
+  run_until([&] { return store_->latest_rollout("alpha")->sequence == 2; });
+  EXPECT_EQ(decisions("alpha").back().kind, "hold");
+  EXPECT_EQ(decisions("alpha").size(), 2u);
 }
 
 }  // namespace

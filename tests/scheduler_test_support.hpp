@@ -2,7 +2,9 @@
 
 // The rollout scheduler on a real io_context and a real SQLite store, with a scripted metrics
 // source standing in for Prometheus at the adapter boundary (the real Prometheus runs in the
-// end-to-end tests) and a clock the test moves. Shared by the scheduler's test files.
+// end-to-end tests) and a clock the test moves. The test calls one tick at a time (run_once) and
+// runs the event loop on its own thread until the tick is over: no timer, no sleep, and each
+// tick's outcome is checked exactly. Shared by the scheduler's test files.
 
 #include <gtest/gtest.h>
 
@@ -10,12 +12,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "rollout_service.hpp"
@@ -24,7 +26,6 @@
 #include "sluice/flag_loader.hpp"
 #include "sluice/policy_loader.hpp"
 #include "sluice/store/store.hpp"
-#include "worker_pool.hpp"
 
 namespace sluice::scheduler_test {
 
@@ -102,8 +103,8 @@ class ScriptedSource final : public metrics::MetricsSource {
   std::vector<TimePoint> asked_at_;
 };
 
-// A store holding the flags of `flags_yaml` (enabled), a rollout service, an event loop thread
-// and a clock on the 10 s grid; the scheduler starts when the test says so.
+// A store holding the flags of `flags_yaml` (enabled), a rollout service, an event loop the test
+// runs and a clock on the 10 s grid; the scheduler is made when the test says so.
 class SchedulerFixture : public ::testing::Test {
  protected:
   // `writes`: the hooks decisions are written with (history rows, notification recipients).
@@ -120,17 +121,9 @@ class SchedulerFixture : public ::testing::Test {
     now_ = TimePoint(std::chrono::seconds(1'800'000'000));  // on the 10 s grid
     service_ = std::make_unique<controller::RolloutService>(
         *store_, policies_, [this] { return flags_; }, [this] { return now(); }, nullptr, writes_);
-    work_.emplace(boost::asio::make_work_guard(io_));
-    io_thread_ = std::thread([this] { io_.run(); });
   }
 
-  void TearDown() override {
-    scheduler_.reset();
-    work_.reset();
-    io_.stop();
-    if (io_thread_.joinable()) io_thread_.join();
-    workers_.join();
-  }
+  void TearDown() override { scheduler_.reset(); }
 
   TimePoint now() {
     std::lock_guard lock(clock_mutex_);
@@ -141,15 +134,57 @@ class SchedulerFixture : public ::testing::Test {
     now_ += by;
   }
 
+  // Makes the scheduler (its store calls run inline); the test ticks it with step(), or starts
+  // its timer loop.
   void start_scheduler() {
     controller::SchedulerOptions options;
-    options.poll = 5ms;
+    options.poll = 1h;     // the timer loop's tests wake it; no timer fires while a test looks
     options.settle = 0ms;  // the test moves the clock to the interval end and expects its decision
     options.writes = writes_;
     scheduler_ = std::make_unique<controller::RolloutScheduler>(
-        io_, *store_, [this](std::function<void()> task) { workers_.post(std::move(task)); },
-        source_, policies_, [this] { return now(); }, options);
-    scheduler_->start();
+        io_, *store_, [](const std::function<void()>& task) { task(); }, source_, policies_,
+        [this] { return now(); }, options);
+    // Subscribed after the scheduler: the store hands each change to its subscribers in order, so
+    // a change counted here has reached the scheduler's strand already.
+    changes_ = std::make_shared<ChangeCounts>();
+    store_->subscribe([counts = changes_](const store::Change& change) {
+      std::lock_guard lock(counts->mutex);
+      ++counts->seen[change.kind];
+      counts->arrived.notify_all();
+    });
+  }
+
+  int changes_seen(const std::string& kind) {
+    std::lock_guard lock(changes_->mutex);
+    return changes_->seen[kind];
+  }
+
+  // Waits (at most 10 s) until the store has delivered `count` changes of `kind` since
+  // start_scheduler(): a store-owned thread delivers them, so the scheduler hears of an import
+  // (and retrains at its next tick) only once this returns.
+  void wait_for_changes(const std::string& kind, int count) {
+    std::unique_lock lock(changes_->mutex);
+    if (!changes_->arrived.wait_for(lock, 10s, [&] { return changes_->seen[kind] >= count; })) {
+      ADD_FAILURE() << "fewer than " << count << " '" << kind << "' changes arrived";
+    }
+  }
+
+  // One tick at the test's `now`, with the event loop run here until it is over.
+  controller::TickReport step() {
+    std::optional<controller::TickReport> report;
+    scheduler_->run_once(now(), [&](const controller::TickReport& r) { report = r; });
+    run_until([&] { return report.has_value(); });
+    return report.value_or(controller::TickReport{});
+  }
+
+  // Runs the event loop on this thread until `done`; fails when no handler is ready for 10 s.
+  void run_until(const std::function<bool()>& done) {
+    while (!done()) {
+      if (io_.run_one_for(10s) == 0) {
+        ADD_FAILURE() << "the event loop had nothing to run for 10 s";
+        return;
+      }
+    }
   }
 
   void start_policy(const std::string& policy_json) {
@@ -159,29 +194,37 @@ class SchedulerFixture : public ::testing::Test {
     ASSERT_EQ(outcome.status, controller::StartOutcome::Status::started);
   }
 
-  // Waits (bounded) until the flag's rollout has `sequence` decisions.
+  // Ticks at the current time until the flag's rollout has `sequence` decisions; fails when a
+  // tick decides nothing and nothing more is due at this time.
   store::RolloutRecord wait_for_sequence(const std::string& flag, std::int64_t sequence) {
-    for (int i = 0; i < 1000; ++i) {
+    for (int i = 0; i < 100; ++i) {
       auto r = store_->latest_rollout(flag);
       if (r && r->sequence >= sequence) return *r;
-      std::this_thread::sleep_for(5ms);
+      const controller::TickReport report = step();
+      if (report.decisions_written == 0 && !report.more_due) break;
     }
-    ADD_FAILURE() << flag << " never reached decision " << sequence;
-    return *store_->latest_rollout(flag);
+    auto r = store_->latest_rollout(flag);
+    if (!r || r->sequence < sequence)
+      ADD_FAILURE() << flag << " never reached decision " << sequence;
+    return *r;
   }
 
   std::vector<store::DecisionRecord> decisions(const std::string& flag) {
     return store_->decisions(store_->latest_rollout(flag)->id, 0, 1000);
   }
 
-  // Moves time one interval on and waits until every still-active rollout has decided for it.
+  // Moves time one interval on and ticks once: every still-active rollout decides for it.
   void tick(const std::vector<std::string>& flags) {
     std::map<std::string, std::int64_t> before;
     for (const auto& f : flags)
       before[f] = store_->latest_rollout(f)->sequence;
     advance(10s);
+    step();
     for (const auto& f : flags) {
-      if (store_->latest_rollout(f)->active) wait_for_sequence(f, before[f] + 1);
+      const auto r = store_->latest_rollout(f);
+      if (r->active || r->sequence != before[f]) {
+        EXPECT_EQ(r->sequence, before[f] + 1) << f << ": one decision for the interval";
+      }
     }
   }
 
@@ -194,11 +237,16 @@ class SchedulerFixture : public ::testing::Test {
   controller::PolicyCache policies_;
   std::unique_ptr<controller::RolloutService> service_;
   boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::thread io_thread_;
-  server::WorkerPool workers_{2};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
   ScriptedSource source_{io_};
   std::unique_ptr<controller::RolloutScheduler> scheduler_;
+  struct ChangeCounts {
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::map<std::string, int> seen;
+  };
+  std::shared_ptr<ChangeCounts> changes_;
 };
 
 }  // namespace sluice::scheduler_test

@@ -11,6 +11,7 @@
 #include "postgres_server.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -151,12 +152,12 @@ TEST_F(ServeEndToEnd, FlagFileChangesAreServedWithoutRestart) {
   flags.write("maintenance-mode.yaml",
               "key: maintenance-mode\nvariants: {on: true, off: false}\noff_variant: off\n"
               "default: {variant: on}\ndescription: now with a new description\n");
-  bool changed = false;
-  for (int i = 0; i < 50 && !changed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto got = client.request("GET", "/v1/flags/maintenance-mode", "", kAdmin);
-    changed = Json::parse(got.body).value("description", "") == "now with a new description";
-  }
+  const bool changed = testing::wait_until(
+      [&] {
+        auto got = client.request("GET", "/v1/flags/maintenance-mode", "", kAdmin);
+        return Json::parse(got.body).value("description", "") == "now with a new description";
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   EXPECT_TRUE(changed) << server.log();
 }
 
@@ -233,10 +234,12 @@ TEST(ServeStoreOutage, EvaluationSurvivesAndWritesRecover) {
 
   postgres.start();
   int status = 0;
-  for (int i = 0; i < 40 && status != 200; ++i) {
-    status = client.request("POST", "/v1/flags/checkout/kill", "", kAdmin).status;
-    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
+  testing::wait_until(
+      [&] {
+        status = client.request("POST", "/v1/flags/checkout/kill", "", kAdmin).status;
+        return status == 200;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(250));
   EXPECT_EQ(status, 200) << server.log();
   EXPECT_EQ(
       Json::parse(client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin)
@@ -247,12 +250,12 @@ TEST(ServeStoreOutage, EvaluationSurvivesAndWritesRecover) {
   SluiceProcess other({"--store", url}, env, dir.path() + "/other.log");
   HttpClient other_client(other.port());
   ASSERT_EQ(other_client.request("POST", "/v1/flags/checkout/revive", "", kAdmin).status, 200);
-  bool caught_up = false;
-  for (int i = 0; i < 60 && !caught_up; ++i) {
-    auto r = client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin);
-    caught_up = Json::parse(r.body)["reason"] == "STATIC";
-    if (!caught_up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool caught_up = testing::wait_until(
+      [&] {
+        auto r = client.request("POST", "/ofrep/v1/evaluate/flags/checkout", kContext, kAdmin);
+        return Json::parse(r.body)["reason"] == "STATIC";
+      },
+      std::chrono::seconds(6), std::chrono::milliseconds(100));
   EXPECT_TRUE(caught_up) << server.log();
 }
 

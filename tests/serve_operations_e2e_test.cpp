@@ -20,6 +20,7 @@
 #include "postgres_server.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -46,12 +47,8 @@ void expect_no_secret(const std::string& where, const std::string& text) {
 
 // Waits up to 15 s for `text` in the server's log.
 bool wait_for_log(const SluiceProcess& server, const std::string& text) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (server.log().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return testing::wait_until([&] { return server.log().find(text) != std::string::npos; },
+                             std::chrono::seconds(15));
 }
 
 // A PostgreSQL database owned by a role that logs in with kStorePassword; its URL carries it.

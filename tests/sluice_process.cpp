@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "run_command.hpp"
+#include "wait_until.hpp"
 
 namespace sluice::testing {
 
@@ -38,19 +39,21 @@ SluiceProcess::SluiceProcess(std::vector<std::string> args, std::vector<std::str
   }
   // The log line "listening on ... (port N)" says where it listens.
   constexpr std::string_view kMarker = "(port ";
-  for (int i = 0; i < 200 && port_ == 0; ++i) {
-    std::string text = log();
-    if (auto at = text.find(kMarker); at != std::string::npos) {
-      port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kMarker.size())));
-      break;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("sluice serve exited at start:\n" + text);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  testing::wait_until(
+      [&] {
+        std::string text = log();
+        if (auto at = text.find(kMarker); at != std::string::npos) {
+          port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kMarker.size())));
+          return true;
+        }
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          throw std::runtime_error("sluice serve exited at start:\n" + text);
+        }
+        return false;
+      },
+      std::chrono::seconds(10));
   if (port_ == 0) throw std::runtime_error("sluice serve did not start:\n" + log());
 }
 
@@ -64,16 +67,17 @@ SluiceProcess::~SluiceProcess() {
 int SluiceProcess::terminate(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return -1;
+  int exit_code = -1;
+  testing::wait_until(
+      [&] {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+        pid_ = -1;
+        exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return true;
+      },
+      timeout, std::chrono::milliseconds(20));
+  return exit_code;
 }
 
 std::string SluiceProcess::log() const {

@@ -11,6 +11,7 @@
 
 #include "postgres_server.hpp"
 #include "sluice/store/store.hpp"
+#include "wait_until.hpp"
 
 namespace sluice::store {
 namespace {
@@ -95,11 +96,9 @@ TEST_F(StorePostgres, OneReplicaLeadsTheControllerAndAnotherTakesOverWhenItDies)
   EXPECT_TRUE(replica_a->hold_controller_lease()) << "holding is idempotent";
   EXPECT_FALSE(replica_b->hold_controller_lease()) << "two leaders";
   replica_a.reset();  // its connections close, and the session lock with them
-  bool took_over = false;
-  for (int i = 0; i < 50 && !took_over; ++i) {
-    took_over = replica_b->hold_controller_lease();
-    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const bool took_over =
+      testing::wait_until([&] { return replica_b->hold_controller_lease(); },
+                          std::chrono::seconds(5), std::chrono::milliseconds(100));
   EXPECT_TRUE(took_over);
 }
 
@@ -139,26 +138,26 @@ TEST_F(StorePostgres, UnreachableServerIsStoreUnavailableThenRecovers) {
 
   testing::shared_postgres().start();
   std::optional<FlagRecord> flag;
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (!flag && Clock::now() < deadline) {
-    try {
-      flag = store->get_flag("checkout");
-    } catch (const StoreUnavailable&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  const auto reconnected = [](auto call) {
+    return [call] {
+      try {
+        call();
+        return true;
+      } catch (const StoreUnavailable&) {
+        return false;
+      }
+    };
+  };
+  testing::wait_until(reconnected([&] { flag = store->get_flag("checkout"); }),
+                      std::chrono::seconds(20));
   ASSERT_TRUE(flag) << "the store did not reconnect";
   EXPECT_TRUE(flag->enabled);
 
   // The listener reconnected too: another replica's write still arrives.
   std::optional<WriteResult> killed;
-  while (!killed && Clock::now() < deadline) {
-    try {
-      killed = other_replica->set_enabled("checkout", false, "oncall");
-    } catch (const StoreUnavailable&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  testing::wait_until(
+      reconnected([&] { killed = other_replica->set_enabled("checkout", false, "oncall"); }),
+      std::chrono::seconds(20));
   ASSERT_TRUE(killed);
   EXPECT_TRUE(inbox.wait_for_version(killed->store_version, std::chrono::seconds(10)));
 }

@@ -18,6 +18,7 @@
 #include "sluice_process.hpp"
 #include "traffic_generator.hpp"
 #include "traffic_http.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -79,7 +80,22 @@ TEST(TrafficGenerator, ReportsPerVariantWhatTheServerServed) {
   TrafficGenerator generator(o);
   generator.start();
   ASSERT_NE(generator.metrics_port(), 0);
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // About three seconds of traffic at 400 rps: enough for the split checks below.
+  const auto served = [](const app::TrafficStats& stats, const std::string& flag) {
+    std::uint64_t requests = 0;
+    if (auto it = stats.flags.find(flag); it != stats.flags.end()) {
+      for (const auto& [variant, counts] : it->second.variants)
+        requests += counts.requests;
+    }
+    return requests;
+  };
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        const app::TrafficStats stats = generator.stats();
+        return served(stats, "new-pdf-engine") >= 550 &&
+               served(stats, "redesigned-dashboard") >= 550;
+      },
+      std::chrono::seconds(30)));
   // A scrape while it runs, over HTTP like Prometheus.
   app::KeepAliveConnection scrape("http://127.0.0.1:" + std::to_string(generator.metrics_port()));
   const app::SimpleResponse scraped =
@@ -167,7 +183,13 @@ TEST(TrafficGenerator, CountsFailedEvaluationsAndStopsPromptly) {
   o.timeout = std::chrono::milliseconds(500);
   TrafficGenerator generator(o);
   generator.start();
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        const app::TrafficStats stats = generator.stats();
+        auto it = stats.flags.find("new-pdf-engine");
+        return it != stats.flags.end() && it->second.evaluation_failures > 100;
+      },
+      std::chrono::seconds(10)));
   const auto before = std::chrono::steady_clock::now();
   generator.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(3));

@@ -111,6 +111,8 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     std::map<std::string, metrics::ScalarResult> custom_control;
   };
   struct Tick {
+    TimePoint now{};  // the tick's time: what is due, and the quiet poll's deadline
+    std::function<void(const TickReport&)> done;
     std::vector<Due> due;
     std::vector<Group> groups;
     std::size_t outstanding = 0;
@@ -141,6 +143,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   SchedulerHooks hooks;
 
   // Guarded by the strand.
+  bool looping = false;  // start() was called: the timer runs the next tick
   bool busy = false;
   bool wake_requested = false;
   // After a poll that found nothing due: the store version it read and the earliest interval end
@@ -184,48 +187,56 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
 
   void arm(std::chrono::milliseconds delay) {
     timer.expires_after(delay);
-    timer.async_wait(
-        [self = shared_from_this()](const boost::system::error_code&) { self->begin_tick(); });
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+      self->begin_tick(self->clock(), {});
+    });
   }
 
-  void begin_tick() {
-    if (busy || is_stopping()) return;
+  void begin_tick(TimePoint now, std::function<void(const TickReport&)> done) {
+    auto tick = std::make_shared<Tick>();
+    tick->now = now;
+    tick->done = std::move(done);
+    if (busy || is_stopping()) {
+      if (tick->done) tick->done(tick->report);  // a tick is running, or none may start
+      return;
+    }
     busy = true;
     wake_requested = false;
     set_idle(false);
     const bool train = std::exchange(retrain, false);
     if (train) quiet.reset();  // the new model may change decisions: read the rollouts
-    run_blocking([self = shared_from_this(), quiet = std::exchange(quiet, std::nullopt), train] {
-      // Only the replica holding the lease decides (ARCHITECTURE decision 6); the others wait.
-      const bool holds_lease = self->store.hold_controller_lease();
-      asio::post(self->strand, [self, holds_lease] { self->set_leading(holds_lease); });
-      if (!holds_lease) {
-        asio::post(self->strand, [self] { self->finish_tick(false); });
-        return;
-      }
-      if (train) self->train_from_history();
-      try {
-        // Read first: a write that lands while the rollouts are read moves it, so the next poll
-        // reads them again.
-        const std::int64_t version = self->store.store_version();
-        if (quiet && version == quiet->version && self->clock() < quiet->until) {
-          asio::post(self->strand, [self, quiet] {
-            if (!self->wake_requested) self->quiet = quiet;
-            self->finish_tick(false);
-          });
-          return;
-        }
-        auto records = self->store.list_rollouts(/*include_finished=*/false);
-        asio::post(self->strand, [self, version, records = std::move(records)]() mutable {
-          self->plan(version, std::move(records));
+    run_blocking(
+        [self = shared_from_this(), quiet = std::exchange(quiet, std::nullopt), train, tick] {
+          // Only the replica holding the lease decides (ARCHITECTURE decision 6); the others wait.
+          const bool holds_lease = self->store.hold_controller_lease();
+          asio::post(self->strand, [self, holds_lease] { self->set_leading(holds_lease); });
+          if (!holds_lease) {
+            asio::post(self->strand, [self, tick] { self->finish_tick(tick, false); });
+            return;
+          }
+          if (train) self->train_from_history();
+          try {
+            // Read first: a write that lands while the rollouts are read moves it, so the next poll
+            // reads them again.
+            const std::int64_t version = self->store.store_version();
+            if (quiet && version == quiet->version && tick->now < quiet->until) {
+              asio::post(self->strand, [self, quiet, tick] {
+                if (!self->wake_requested) self->quiet = quiet;
+                self->finish_tick(tick, false);
+              });
+              return;
+            }
+            auto records = self->store.list_rollouts(/*include_finished=*/false);
+            asio::post(self->strand, [self, version, tick, records = std::move(records)]() mutable {
+              self->plan(tick, version, std::move(records));
+            });
+          } catch (const std::exception& e) {
+            asio::post(self->strand, [self, tick, what = std::string(e.what())] {
+              self->error("controller: cannot read rollouts: " + what);
+              self->finish_tick(tick, false);
+            });
+          }
         });
-      } catch (const std::exception& e) {
-        asio::post(self->strand, [self, what = std::string(e.what())] {
-          self->error("controller: cannot read rollouts: " + what);
-          self->finish_tick(false);
-        });
-      }
-    });
   }
 
   // On the blocking pool: reads the history and trains; the strand gets the model before the
@@ -258,18 +269,21 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     if (hooks.on_leadership) hooks.on_leadership(leading);
   }
 
-  void finish_tick(bool again) {
+  // `again`: more is due at once (an older interval was caught up, or a person decided first).
+  void finish_tick(const std::shared_ptr<Tick>& tick, bool again) {
     busy = false;
     set_idle(true);
-    if (is_stopping()) return;
+    tick->report.more_due = again;
+    if (tick->done) tick->done(tick->report);
+    if (!looping || is_stopping()) return;
     arm(again || wake_requested ? std::chrono::milliseconds(0) : options.poll);
   }
 
-  void plan(std::int64_t version, std::vector<store::RolloutRecord> records) {
-    auto tick = std::make_shared<Tick>();
+  void plan(const std::shared_ptr<Tick>& tick, std::int64_t version,
+            std::vector<store::RolloutRecord> records) {
     TimePoint earliest = TimePoint::max();  // the first interval end not due yet
     const CpuSpan cpu(tick->report.cpu_seconds);
-    const TimePoint now = clock();
+    const TimePoint now = tick->now;
     std::map<std::tuple<std::int64_t, std::string, std::int64_t>, std::size_t> group_index;
     for (auto& record : records) {
       Due due;
@@ -318,7 +332,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     tick->report.groups = tick->groups.size();
     if (tick->due.empty()) {
       if (!wake_requested) quiet = Quiet{version, earliest};
-      return finish_tick(false);
+      return finish_tick(tick, false);
     }
     fetch(tick);
   }
@@ -438,7 +452,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false,
                                       options.writes));
     }
-    if (writes.empty()) return finish_tick(tick->catching_up);
+    if (writes.empty()) return finish_tick(tick, tick->catching_up);
     persist(tick, std::move(writes));
   }
 
@@ -490,7 +504,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       // Nothing was written: the same intervals are decided again at the next poll.
       error("controller: cannot persist " + std::to_string(writes.size()) +
             " decisions: " + failure);
-      return finish_tick(false);
+      return finish_tick(tick, false);
     }
     for (std::size_t i = 0; i < writes.size() && i < results.size(); ++i) {
       switch (results[i].status) {
@@ -509,7 +523,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (hooks.on_tick) hooks.on_tick(tick->report);
-    finish_tick(tick->catching_up || tick->report.conflicts > 0);
+    finish_tick(tick, tick->catching_up || tick->report.conflicts > 0);
   }
 };
 
@@ -518,14 +532,9 @@ RolloutScheduler::RolloutScheduler(asio::io_context& io, store::Store& store,
                                    PolicyCache& policies, std::function<TimePoint()> clock,
                                    SchedulerOptions options, SchedulerHooks hooks)
     : impl_(std::make_shared<Impl>(io, store, std::move(run_blocking), source, policies,
-                                   std::move(clock), options, std::move(hooks))) {}
-
-RolloutScheduler::~RolloutScheduler() {
-  stop();
-}
-
-void RolloutScheduler::start() {
-  // An import of deployment history (any replica, any process) retrains the model.
+                                   std::move(clock), options, std::move(hooks))) {
+  // An import of deployment history (any replica, any process) retrains the model at the next
+  // tick, whether the loop or run_once runs it.
   impl_->store.subscribe([weak = std::weak_ptr<Impl>(impl_)](const store::Change& change) {
     if (change.kind != "history") return;
     if (auto self = weak.lock()) {
@@ -536,7 +545,22 @@ void RolloutScheduler::start() {
       });
     }
   });
-  asio::post(impl_->strand, [self = impl_] { self->begin_tick(); });
+}
+
+RolloutScheduler::~RolloutScheduler() {
+  stop();
+}
+
+void RolloutScheduler::start() {
+  asio::post(impl_->strand, [self = impl_] {
+    self->looping = true;
+    self->begin_tick(self->clock(), {});
+  });
+}
+
+void RolloutScheduler::run_once(TimePoint now, std::function<void(const TickReport&)> done) {
+  asio::post(impl_->strand,
+             [self = impl_, now, done = std::move(done)] { self->begin_tick(now, done); });
 }
 
 void RolloutScheduler::wake() {

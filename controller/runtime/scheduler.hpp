@@ -51,6 +51,8 @@ struct TickReport {
   std::size_t conflicts = 0;  // someone (a person's command) decided first; redone next poll
   double cpu_seconds = 0;     // this thread's CPU in the loop's own code (not the store's)
   double store_seconds = 0;   // wall time of the store calls
+  bool more_due = false;      // an older interval was caught up (or a person decided first):
+                              // the next tick is due at once
 };
 
 struct SchedulerHooks {
@@ -72,7 +74,15 @@ class RolloutScheduler {
   RolloutScheduler(const RolloutScheduler&) = delete;
   RolloutScheduler& operator=(const RolloutScheduler&) = delete;
 
+  // The timer loop: a tick at once, then every options.poll (at once while catching up), after
+  // wake() and after a deployment history import.
   void start();
+  // One tick at `now`, for a caller that drives time itself (tests; start() not called): takes
+  // the lease, decides each rollout due at `now` (one interval each: a rollout that missed several
+  // is caught up by the next ticks, see TickReport::more_due) and persists the decisions. `done`
+  // runs on the event loop with the tick's report once the tick is over. Nothing else runs: no
+  // timer, no follow-up tick.
+  void run_once(TimePoint now, std::function<void(const TickReport&)> done = {});
   // Stops polling; a tick in flight finishes its store write but decides nothing new. Blocks
   // until then (call it from outside the event loop).
   void stop();

@@ -30,6 +30,14 @@ struct DeliveryReport {
   int attempts = 0;
 };
 
+// What one pass did, once every row it claimed has its outcome written.
+struct PassReport {
+  int claimed = 0;
+  int delivered = 0;
+  int failed = 0;  // due again after a backoff
+  int dead = 0;
+};
+
 struct DeliveryHooks {
   std::function<void(const DeliveryReport&)> on_attempt;  // on the event loop
   std::function<void(const std::string&)> on_error;       // store trouble, on the event loop
@@ -43,11 +51,18 @@ class DeliveryWorker {
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
+  // The timer loop: a pass at once, then every settings.poll, after wake(), after a full batch
+  // and whenever a send slot frees up.
   void start();
+  // One pass at `now`, for a caller that drives time itself (tests; start() not called): claims
+  // the rows due at `now` (as many as there are free send slots), sends them and writes each
+  // outcome. `done` runs on the event loop once the last outcome is written (at once when nothing
+  // was due). Without start() nothing else is claimed: no timer, no follow-up pass.
+  void poll_once(TimePoint now, std::function<void(const PassReport&)> done = {});
   // Stops claiming; sends in flight finish (bounded by their timeout). Blocks until then; call it
   // from outside the event loop.
   void stop();
-  // Look for due rows now (something was enqueued).
+  // Look for due rows now (something was enqueued); only once start() was called.
   void wake();
 
  private:
