@@ -3,6 +3,8 @@
 #include <atomic>
 #include <exception>
 #include <iostream>
+#include <iterator>
+#include <string_view>
 
 namespace sluice::server::detail {
 namespace {
@@ -44,6 +46,22 @@ bool is_parse_error(beast::error_code ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
+// RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no length the
+// server can trust, and codings other than chunked are not implemented here. Read as body-less,
+// its body would run as a second request (request smuggling behind a lenient proxy); it is
+// refused instead. Only a single Transfer-Encoding field that says exactly "chunked" passes.
+bool transfer_encoding_acceptable(const http::request<http::string_body>& message) {
+  auto [first, last] = message.equal_range(http::field::transfer_encoding);
+  if (first == last) return true;  // none: Content-Length or no body
+  if (std::next(first) != last) return false;
+  std::string_view value = first->value();
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+    value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+    value.remove_suffix(1);
+  return beast::iequals(value, "chunked");
+}
+
 }  // namespace
 
 Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
@@ -90,6 +108,15 @@ void Session::on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
   if (ec) return on_read(ec, 0);
   busy_ = true;
   started_ = std::chrono::steady_clock::now();
+  if (!transfer_encoding_acceptable(parser_->get())) {
+    route_name_ = kUnmatchedRoute;
+    method_ = std::string(parser_->get().method_string());
+    http10_ = parser_->get().version() < 11;
+    keep_alive_ = false;  // where this request ends is unknown: nothing after it is read
+    linger_ = true;
+    return send(HttpResponse::error(400, "invalid_transfer_encoding",
+                                    "Transfer-Encoding must be exactly \"chunked\""));
+  }
   if (parser_->is_done()) return handle_request();
   // Clients that ask first (curl with a large body) wait for 100 Continue before sending it.
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
