@@ -7,6 +7,7 @@
 #include "evaluation_result_json.hpp"
 #include "load_snapshot.hpp"
 #include "sluice/context_json.hpp"
+#include "sluice/json_text_check.hpp"
 
 namespace sluice::app {
 namespace {
@@ -68,7 +69,11 @@ int run_eval(const EvalOptions& options) {
     std::fprintf(stderr, "sluice eval: give exactly one of --context or --contexts\n");
     return kExitUsage;
   }
-  nlohmann::json fallback_json = nlohmann::json::parse(options.default_value, nullptr, false);
+  // value_from_json recurses once per level: the depth is checked before.
+  const bool shallow = check_json_text(options.default_value, kMaxRequestJsonDepth).ok();
+  nlohmann::json fallback_json = shallow
+                                     ? nlohmann::json::parse(options.default_value, nullptr, false)
+                                     : nlohmann::json(nlohmann::json::value_t::discarded);
   if (fallback_json.is_discarded()) {
     std::fprintf(stderr, "sluice eval: --default must be JSON, got '%s'\n",
                  options.default_value.c_str());
