@@ -70,10 +70,13 @@ int run_eval(const EvalOptions& options) {
     return kExitUsage;
   }
   // value_from_json recurses once per level: the depth is checked before.
-  const bool shallow = check_json_text(options.default_value, kMaxRequestJsonDepth).ok();
-  nlohmann::json fallback_json = shallow
-                                     ? nlohmann::json::parse(options.default_value, nullptr, false)
-                                     : nlohmann::json(nlohmann::json::value_t::discarded);
+  if (const auto check = check_json_text(options.default_value, kMaxRequestJsonDepth);
+      !check.ok()) {
+    std::fprintf(stderr, "sluice eval: --default %s\n",
+                 describe(check.problem, kMaxRequestJsonDepth).c_str());
+    return kExitUsage;
+  }
+  nlohmann::json fallback_json = nlohmann::json::parse(options.default_value, nullptr, false);
   if (fallback_json.is_discarded()) {
     std::fprintf(stderr, "sluice eval: --default must be JSON, got '%s'\n",
                  options.default_value.c_str());
