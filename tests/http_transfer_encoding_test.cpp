@@ -101,6 +101,16 @@ TEST_F(TransferEncodingTest, AnythingButExactlyChunkedIs400AndClose) {
   }
 }
 
+// Both framings at once is the classic smuggling request: Beast refuses it as malformed.
+TEST_F(TransferEncodingTest, ChunkedWithContentLengthIs400AndClose) {
+  const RawExchange got =
+      exchange(server_->port(), smuggling("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"));
+  EXPECT_EQ(got.received.rfind("HTTP/1.1 400 ", 0), 0u) << got.received;
+  EXPECT_EQ(count(got.received, "HTTP/1.1 "), 1u) << got.received;
+  EXPECT_TRUE(got.closed);
+  EXPECT_EQ(executed_.load(), 0);
+}
+
 TEST_F(TransferEncodingTest, ChunkedStillWorks) {
   const RawExchange got = exchange(
       server_->port(),
