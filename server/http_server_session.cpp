@@ -46,6 +46,7 @@ bool is_parse_error(beast::error_code ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
+
 // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no length the
 // server can trust, and codings other than chunked are not implemented here. Read as body-less,
 // its body would run as a second request (request smuggling behind a lenient proxy); it is
