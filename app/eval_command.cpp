@@ -7,6 +7,7 @@
 #include "evaluation_result_json.hpp"
 #include "load_snapshot.hpp"
 #include "sluice/context_json.hpp"
+#include "sluice/json_text_check.hpp"
 
 namespace sluice::app {
 namespace {
@@ -66,6 +67,13 @@ class Evaluator {
 int run_eval(const EvalOptions& options) {
   if (options.context.has_value() == options.contexts_file.has_value()) {
     std::fprintf(stderr, "sluice eval: give exactly one of --context or --contexts\n");
+    return kExitUsage;
+  }
+  // value_from_json recurses once per level: the depth is checked before.
+  if (const auto check = check_json_text(options.default_value, kMaxRequestJsonDepth);
+      !check.ok()) {
+    std::fprintf(stderr, "sluice eval: --default %s\n",
+                 describe(check.problem, kMaxRequestJsonDepth).c_str());
     return kExitUsage;
   }
   nlohmann::json fallback_json = nlohmann::json::parse(options.default_value, nullptr, false);

@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "sluice/anomaly.hpp"
+#include "sluice/json_text_check.hpp"
 #include "sluice/store/clock.hpp"
 #include "sluice/store/errors.hpp"
 #include "sluice/store/store.hpp"
@@ -203,6 +204,12 @@ void check_stage(const Stage& s, Fail&& fail) {
 
 std::vector<Rollout> read_json(const std::string& file, const std::string& text) {
   Json document;
+  // JsonLines and the checks below recurse with the document.
+  if (const auto check = check_json_text(text, kMaxFileNestingDepth); !check.ok()) {
+    const auto before = text.begin() + static_cast<long>(check.offset);
+    throw InputError(file, 1 + static_cast<int>(std::count(text.begin(), before, '\n')),
+                     "the JSON " + describe(check.problem, kMaxFileNestingDepth));
+  }
   try {
     document = Json::parse(text);
   } catch (const Json::parse_error& e) {

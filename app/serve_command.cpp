@@ -180,7 +180,8 @@ int run_serve(const ServeOptions& options) {
       nlohmann::json body = {{"code", "invalid_events"},
                              {"message", parsed.problems.front()},
                              {"problems", parsed.problems}};
-      return server::HttpResponse::json(400, body.dump());
+      return server::HttpResponse::json(
+          400, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     const metrics::IngestResult result = aggregator->ingest(parsed.events);
     return server::HttpResponse::json(

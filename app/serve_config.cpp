@@ -1,5 +1,6 @@
 #include "serve_config.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -112,6 +113,12 @@ void read_file(const std::string& file, ServeConfig& config, ServeConfigResult& 
   YAML::Node root;
   try {
     root = YAML::Load(text.str());
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard (its message is a misleading "bad file").
+    errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                     std::to_string(e.mark.column + 1) + ": nested more than " +
+                     std::to_string(e.depth() - 1) + " levels deep");
+    return;
   } catch (const YAML::ParserException& e) {
     errors.push_back(absolute.string() + ":" + std::to_string(e.mark.line + 1) + ":" +
                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);

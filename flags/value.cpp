@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sluice/utf8.hpp"
+
 namespace sluice {
 
 const Value* Value::find(std::string_view key) const {
@@ -79,40 +81,65 @@ const char* to_string(Value::Kind kind) {
   return "unknown";
 }
 
+namespace {
+
+void append_escaped(std::string& out, char c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    default: {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+      out += buffer;
+    }
+  }
+}
+
+}  // namespace
+
+// Text from the network (a flag key in a URL, an attribute name) need not be UTF-8; the JSON
+// written must be, so each byte that does not start a well-formed sequence becomes U+FFFD (as
+// nlohmann's dump with error_handler_t::replace does).
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(s, i);
+      if (length == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+        ++i;
+      } else {
+        out.append(s, i, length);
+        i += length;
+      }
+      continue;
     }
+    if (c < 0x20 || c == '"' || c == '\\') {
+      append_escaped(out, s[i]);
+    } else {
+      out += s[i];
+    }
+    ++i;
   }
   out += '"';
 }

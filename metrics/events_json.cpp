@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/utf8.hpp"
+
 namespace sluice::metrics {
 namespace {
 
@@ -119,7 +121,8 @@ ParsedEvents parse_events_json(std::string_view body) {
   try {
     document = json::parse(body);
   } catch (const json::parse_error& error) {
-    parsed.problems.push_back(std::string("body: not valid JSON (") + error.what() + ")");
+    // The message quotes what was read, which may end inside a multi-byte character.
+    parsed.problems.push_back("body: not valid JSON (" + with_valid_utf8(error.what()) + ")");
     return parsed;
   }
   if (!document.is_object()) {

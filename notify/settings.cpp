@@ -1,6 +1,7 @@
 // The notification settings file: YAML to Settings, every problem with file:line:column and field.
 #include "sluice/notify/settings.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -323,6 +324,12 @@ SettingsResult load_settings(const std::string& path, const Environment& environ
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     result.errors.push_back(path + ": cannot read the notification settings");
+    return result;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard (its message is a misleading "bad file").
+    result.errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                            std::to_string(e.mark.column + 1) + ": nested more than " +
+                            std::to_string(e.depth() - 1) + " levels deep");
     return result;
   } catch (const YAML::ParserException& e) {
     result.errors.push_back(path + ":" + std::to_string(e.mark.line + 1) + ":" +

@@ -12,7 +12,7 @@ HttpResponse invalid(const Diagnostics& problems) {
   for (const auto& d : problems)
     list.push_back({{"message", d.message}, {"field", d.where.path}});
   body["problems"] = std::move(list);
-  return HttpResponse::json(400, body.dump());
+  return HttpResponse::json(400, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 std::optional<HttpResponse> require_json(const HttpRequest& request, bool merge_patch) {

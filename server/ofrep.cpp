@@ -9,39 +9,23 @@
 namespace sluice::server {
 namespace {
 
-HttpResponse failure(int status, std::string_view key, std::string_view code,
-                     std::string_view details) {
-  std::string body = "{";
-  if (!key.empty()) {
-    body += "\"key\":";
-    append_json_string(body, key);
-    body += ',';
-  }
-  body += "\"errorCode\":";
-  append_json_string(body, code);
-  body += ",\"errorDetails\":";
-  append_json_string(body, details);
-  body += '}';
-  return HttpResponse::json(status, std::move(body));
-}
-
 // Reads `{"context": {...}}`; on failure fills `error` with the OFREP response to send.
 std::optional<Context> read_context(std::string_view body, std::string_view key,
                                     std::optional<HttpResponse>& error,
                                     nlohmann::json* context_json = nullptr) {
   nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
-    error = failure(400, key, "PARSE_ERROR", "the request body is not valid JSON");
+    error = ofrep_failure(400, key, "PARSE_ERROR", "the request body is not valid JSON");
     return std::nullopt;
   }
   if (!json.is_object() || !json.contains("context") || !json["context"].is_object()) {
-    error = failure(400, key, "INVALID_CONTEXT", "the request body needs a 'context' object");
+    error = ofrep_failure(400, key, "INVALID_CONTEXT", "the request body needs a 'context' object");
     return std::nullopt;
   }
   std::string message;
   auto context = context_from_json(json["context"], message);
   if (!context) {
-    error = failure(400, key, "INVALID_CONTEXT", message);
+    error = ofrep_failure(400, key, "INVALID_CONTEXT", message);
     return std::nullopt;
   }
   if (context_json != nullptr) *context_json = std::move(json["context"]);
@@ -89,6 +73,22 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 14695981039346656037ul
 
 }  // namespace
 
+HttpResponse ofrep_failure(int status, std::string_view key, std::string_view code,
+                           std::string_view details) {
+  std::string body = "{";
+  if (!key.empty()) {
+    body += "\"key\":";
+    append_json_string(body, key);
+    body += ',';
+  }
+  body += "\"errorCode\":";
+  append_json_string(body, code);
+  body += ",\"errorDetails\":";
+  append_json_string(body, details);
+  body += '}';
+  return HttpResponse::json(status, std::move(body));
+}
+
 HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
                                  std::string_view body, const EvaluationObserver& observe) {
   std::optional<HttpResponse> error;
@@ -96,13 +96,14 @@ HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,
   if (!context) return std::move(*error);
   auto handle = snapshot.find(key);
   if (!handle) {
-    return failure(404, key, "FLAG_NOT_FOUND", "flag '" + std::string(key) + "' was not found");
+    return ofrep_failure(404, key, "FLAG_NOT_FOUND",
+                         "flag '" + std::string(key) + "' was not found");
   }
   PreparedContext prepared = snapshot.prepare(*context);
   Evaluation e = snapshot.evaluate(*handle, prepared);
   if (observe) observe(key, e);
   if (e.error != ErrorCode::None)
-    return failure(400, key, to_string(e.error), details_of(snapshot, key, e));
+    return ofrep_failure(400, key, to_string(e.error), details_of(snapshot, key, e));
   std::string out;
   append_success(out, key, e);
   return HttpResponse::json(200, std::move(out));

@@ -13,6 +13,10 @@ namespace sluice::server {
 // Told about every evaluation an OFREP request makes (metrics); may be empty.
 using EvaluationObserver = std::function<void(std::string_view key, const Evaluation&)>;
 
+// The OFREP error body: {"key"?, "errorCode", "errorDetails"}; `key` is left out when empty.
+HttpResponse ofrep_failure(int status, std::string_view key, std::string_view code,
+                           std::string_view details);
+
 // POST /ofrep/v1/evaluate/flags/{key}: 200 with the evaluation; 404 FLAG_NOT_FOUND; 400 with
 // PARSE_ERROR (body not JSON), INVALID_CONTEXT (no context object) or TARGETING_KEY_MISSING.
 HttpResponse ofrep_evaluate_flag(const Snapshot& snapshot, std::string_view key,

@@ -31,7 +31,7 @@ HttpResponse invalid_policy(const Diagnostics& problems) {
   for (const auto& d : problems)
     list.push_back({{"message", d.message}, {"field", d.where.path}});
   body["problems"] = std::move(list);
-  return HttpResponse::json(400, body.dump());
+  return HttpResponse::json(400, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 std::optional<std::int64_t> int_param(std::string_view text) {

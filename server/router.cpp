@@ -6,6 +6,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "request_body_check.hpp"
+
 namespace sluice::server {
 namespace {
 
@@ -170,6 +172,10 @@ void Router::dispatch(HttpRequest&& request, Respond respond) const {
 }
 
 void Router::invoke(const Route& route, HttpRequest&& request, const Respond& respond) {
+  if (auto refused = refuse_request_body(request)) {
+    respond(std::move(*refused));
+    return;
+  }
   try {
     route.handler(std::move(request), respond);
   } catch (const std::exception& e) {

@@ -70,6 +70,7 @@ class Router {
   void dispatch(HttpRequest&& request, Respond respond) const;
 
   // Calls an ordinary route's handler; an exception becomes a 500 JSON response and a log line.
+  // A body nested too deep is answered 400 without calling it (request_body_check.hpp).
   static void invoke(const Route& route, HttpRequest&& request, const Respond& respond);
 
   // The responses for requests that match no route.

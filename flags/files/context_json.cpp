@@ -1,6 +1,9 @@
 #include "sluice/context_json.hpp"
 
 #include <nlohmann/json.hpp>
+#include <string>
+
+#include "sluice/json_text_check.hpp"
 
 namespace sluice {
 
@@ -46,6 +49,11 @@ std::optional<Context> context_from_json(const nlohmann::json& json, std::string
 }
 
 std::optional<Context> context_from_json_text(std::string_view text, std::string& error) {
+  // value_from_json recurses once per level.
+  if (const auto check = check_json_text(text, kMaxRequestJsonDepth); !check.ok()) {
+    error = "context " + describe(check.problem, kMaxRequestJsonDepth);
+    return std::nullopt;
+  }
   nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     error = "context is not valid JSON";

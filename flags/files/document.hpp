@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/json_text_check.hpp"
+
 // The small document tree that both front ends (yaml-cpp and nlohmann::json) produce, so that flags
 // are decoded, and their problems worded, by one decoder whatever the source syntax.
 namespace sluice::detail {
@@ -49,7 +51,7 @@ std::string kind_name_with_article(DocNode::Kind kind, Syntax syntax);
 
 // Front ends stop descending here: flags are a handful of levels deep, and a YAML alias can
 // refer to its own ancestor, which would otherwise recurse forever.
-inline constexpr int kMaxDocumentDepth = 200;
+inline constexpr int kMaxDocumentDepth = kMaxFileNestingDepth;
 // YAML aliases can make a small text expand to an enormous tree ("billion laughs"). Nodes that
 // are written out are bounded by the text; this bounds the copies that aliases make.
 inline constexpr std::size_t kMaxAliasNodes = 250'000;

@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "sluice/utf8.hpp"
+
 namespace sluice::detail {
 namespace {
 
@@ -97,9 +99,12 @@ class JsonConverter {
 };
 
 // "[json.exception.parse_error.101] parse error at line 2, column 10: syntax error ..." becomes
-// "JSON syntax error at line 2, column 10: syntax error ...".
+// "JSON syntax error at line 2, column 10: syntax error ...". The message quotes the bytes last
+// read, which may be invalid UTF-8 or end inside a character: they become U+FFFD, so that the
+// message can go into a JSON error body.
 std::string syntax_error_message(const std::string& what) {
-  std::string_view rest = what;
+  const std::string valid = with_valid_utf8(what);
+  std::string_view rest = valid;
   if (const auto bracket = rest.find("] "); bracket != std::string_view::npos) {
     rest.remove_prefix(bracket + 2);
   }
