@@ -42,6 +42,15 @@ std::string percent_text(double rate) {
   return printf_text(pct >= 0.995 ? "%.1f%%" : "%.2g%%", pct);
 }
 
+std::string rate_text(double rate) {
+  return std::isfinite(rate) ? printf_text("%.1f%%", rate * 100.0) : "?";
+}
+
+std::string threshold_text(double level) {
+  const double tenths = level * 10.0;
+  return printf_text(std::fabs(tenths - std::round(tenths)) < 1e-9 ? "%.1f" : "%.2f", level);
+}
+
 std::string number_text(double value) {
   if (std::isnan(value)) return "?";
   if (std::isinf(value)) return value > 0 ? "infinite" : "-infinite";

@@ -18,6 +18,14 @@ std::string count_text(double value);
 // A fraction as a percentage: 0.031 -> "3.1%", 0.0005 -> "0.05%", 0 -> "0%".
 std::string percent_text(double rate);
 
+// A rate in a decision sentence, always one decimal: 0.031 -> "3.1%", 0.0005 -> "0.1%"; NaN and
+// infinities -> "?".
+std::string rate_text(double rate);
+
+// A policy's threshold in a decision sentence: one decimal when that is exact (2 -> "2.0"), else
+// two (1.25 -> "1.25", 0.125 -> "0.13").
+std::string threshold_text(double level);
+
 // A measured value with three significant digits: 0.0412 -> "0.0412"; "infinite" for inf.
 std::string number_text(double value);
 
