@@ -29,6 +29,7 @@
 #include "load_snapshot.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
+#include "sluice/rollout.hpp"
 #include "traffic_generator.hpp"
 #include "traffic_http.hpp"
 
@@ -86,8 +87,7 @@ std::string stages_text(const Policy& policy) {
   for (const auto& stage : policy.stages) {
     if (!out.empty()) out += " -> ";
     if (stage.segment) out += "segment " + *stage.segment;
-    if (stage.basis_points)
-      out += fmt::format("{}%", static_cast<double>(*stage.basis_points) / 100.0);
+    if (stage.basis_points) out += sluice::rollout::format_share(*stage.basis_points);
   }
   return out;
 }

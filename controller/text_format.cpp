@@ -84,4 +84,32 @@ std::string milliseconds_text(double seconds) {
   return sign + whole + (fraction != 0 ? "." + std::to_string(fraction) : "") + " ms";
 }
 
+std::string share_text(std::uint32_t basis_points) {
+  std::string text = std::to_string(basis_points / 100);
+  std::uint32_t fraction = basis_points % 100;
+  if (fraction != 0) {
+    text += '.';
+    text += static_cast<char>('0' + fraction / 10);
+    if (fraction % 10 != 0) text += static_cast<char>('0' + fraction % 10);
+  }
+  return text + "%";
+}
+
+std::string elapsed_text(std::chrono::milliseconds elapsed) {
+  long long ms = elapsed.count();
+  std::string text;
+  if (ms < 0) {
+    text = "-";
+    ms = -ms;
+  }
+  if (ms < 60'000 && ms % 1000 != 0) {
+    return text + printf_text("%.3g", static_cast<double>(ms) / 1000.0) + "s";
+  }
+  const long long s = ms / 1000;
+  const long long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+  if (h > 0) text += std::to_string(h) + "h";
+  if (h > 0 || m > 0) text += std::to_string(m) + "m";
+  return text + std::to_string(sec) + "s";
+}
+
 }  // namespace sluice::text_format

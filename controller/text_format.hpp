@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 // Numbers as the controller's sentences show them to people (decision sentences, the judge's
@@ -41,5 +43,11 @@ std::string evalue_text(double e);
 // A duration measured in seconds (Prometheus histograms count seconds) in milliseconds, the one
 // unit people read latencies in: 0.1469 -> "146.9 ms", 1.5 -> "1,500 ms", 0.00025 -> "0.25 ms".
 std::string milliseconds_text(double seconds);
+
+// A share of traffic in basis points: 500 -> "5%", 250 -> "2.5%", 1 -> "0.01%".
+std::string share_text(std::uint32_t basis_points);
+
+// A duration: "45s", "1m30s", "2h0m0s"; under a minute with milliseconds, "1.5s".
+std::string elapsed_text(std::chrono::milliseconds elapsed);
 
 }  // namespace sluice::text_format
