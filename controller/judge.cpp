@@ -149,6 +149,34 @@ double error_log_evalue(const ErrorRateCheck& c, const VariantObservation& t,
   return log_e;
 }
 
+// The error-rate verdict and its sentence, from the test's outcome (fail, warn) and the words
+// for the numbers and the evidence.
+void set_error_rate_verdict(CheckResult& r, const ErrorRateCheck& c, const std::string& numbers,
+                            const std::string& evidence, bool fail, bool warn) {
+  const double lowest_level =
+      c.warning_ratio ? std::min(*c.warning_ratio, c.critical_ratio) : c.critical_ratio;
+  if (fail) {
+    r.verdict = Verdict::fail;
+    r.explanation = numbers + ", above the critical ratio " + level_text(c.critical_ratio) + " (" +
+                    evidence + ")";
+  } else if (warn) {
+    r.verdict = Verdict::warn;
+    r.effect_threshold = *c.warning_ratio;
+    r.explanation = numbers + ", above the warning ratio " + level_text(*c.warning_ratio) + " (" +
+                    evidence + ")";
+  } else if (r.effect >= lowest_level) {
+    r.verdict = Verdict::pass;
+    r.elevated = true;
+    r.effect_threshold = lowest_level;
+    r.explanation = numbers + ", at or above the ratio " + level_text(lowest_level) +
+                    " but not yet significant (" + evidence + "); watching";
+  } else {
+    r.verdict = Verdict::pass;
+    r.explanation = numbers + ", below the " + (c.warning_ratio ? "warning" : "critical") +
+                    " ratio " + level_text(lowest_level);
+  }
+}
+
 CheckResult check_error_rate(const ErrorRateCheck& c, const Observations& o) {
   CheckResult r;
   r.check = "error_rate";
@@ -190,28 +218,7 @@ CheckResult check_error_rate(const ErrorRateCheck& c, const Observations& o) {
   }
   const std::string evidence =
       "e-value " + evalue_text(r.statistic) + ", " + evalue_text(r.statistic_threshold) + " needed";
-  const double lowest_level =
-      c.warning_ratio ? std::min(*c.warning_ratio, c.critical_ratio) : c.critical_ratio;
-  if (fail) {
-    r.verdict = Verdict::fail;
-    r.explanation = numbers + ", above the critical ratio " + level_text(c.critical_ratio) + " (" +
-                    evidence + ")";
-  } else if (warn) {
-    r.verdict = Verdict::warn;
-    r.effect_threshold = *c.warning_ratio;
-    r.explanation = numbers + ", above the warning ratio " + level_text(*c.warning_ratio) + " (" +
-                    evidence + ")";
-  } else if (r.effect >= lowest_level) {
-    r.verdict = Verdict::pass;
-    r.elevated = true;
-    r.effect_threshold = lowest_level;
-    r.explanation = numbers + ", at or above the ratio " + level_text(lowest_level) +
-                    " but not yet significant (" + evidence + "); watching";
-  } else {
-    r.verdict = Verdict::pass;
-    r.explanation = numbers + ", below the " + (c.warning_ratio ? "warning" : "critical") +
-                    " ratio " + level_text(lowest_level);
-  }
+  set_error_rate_verdict(r, c, numbers, evidence, fail, warn);
   return r;
 }
 

@@ -30,6 +30,41 @@ std::string latency_settings_problem(const LatencyCheck& c) {
   return {};
 }
 
+// "p95 latency 146.9 ms vs 120.1 ms on control over 4,210 requests: 1.2x"
+std::string latency_numbers(const LatencyCheck& c, const QuantileResult& qt,
+                            const QuantileResult& qc, bool by_ratio, double ratio) {
+  const std::string name = "p" + printf_text("%g", c.quantile * 100) + " latency ";
+  // Histograms count seconds; people read latencies in milliseconds (as the CLI shows them).
+  std::string numbers = name + milliseconds_text(qt.value);
+  if (qc.problem.empty()) numbers += " vs " + milliseconds_text(qc.value) + " on control";
+  numbers += " over " + count_text(qt.total) + " requests";
+  if (by_ratio) numbers += ": " + ratio_text(ratio);
+  return numbers;
+}
+
+// Whether a latency reaches one severity's levels (its ratio to the control, or its bound), and
+// the words for it.
+struct LevelHit {
+  bool hit;
+  std::string what;
+  double level;
+};
+
+LevelHit level_hit(double ratio, double value, const std::optional<double>& ratio_level,
+                   const std::optional<double>& bound, const char* severity_name) {
+  if (ratio_level && ratio >= *ratio_level) {
+    return {true,
+            std::string(", above the ") + severity_name + " ratio " + level_text(*ratio_level),
+            *ratio_level};
+  }
+  if (bound && value >= *bound) {
+    return {true,
+            std::string(", above the ") + severity_name + " bound " + milliseconds_text(*bound),
+            *bound};
+  }
+  return {false, {}, kNaN};
+}
+
 }  // namespace
 
 CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
@@ -55,34 +90,11 @@ CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
   const double ratio = by_ratio ? qt.value / qc.value : kNaN;
   r.effect = by_ratio ? ratio : qt.value;
 
-  const std::string name = "p" + printf_text("%g", c.quantile * 100) + " latency ";
-  // Histograms count seconds; people read latencies in milliseconds (as the CLI shows them).
-  std::string numbers = name + milliseconds_text(qt.value);
-  if (qc.problem.empty()) numbers += " vs " + milliseconds_text(qc.value) + " on control";
-  numbers += " over " + count_text(qt.total) + " requests";
-  if (by_ratio) numbers += ": " + ratio_text(ratio);
+  const std::string numbers = latency_numbers(c, qt, qc, by_ratio, ratio);
 
-  struct Hit {
-    bool hit;
-    std::string what;
-    double level;
-  };
-  const auto hit = [&](const std::optional<double>& ratio_level, const std::optional<double>& bound,
-                       const char* severity_name) -> Hit {
-    if (ratio_level && ratio >= *ratio_level) {
-      return {true,
-              std::string(", above the ") + severity_name + " ratio " + level_text(*ratio_level),
-              *ratio_level};
-    }
-    if (bound && qt.value >= *bound) {
-      return {true,
-              std::string(", above the ") + severity_name + " bound " + milliseconds_text(*bound),
-              *bound};
-    }
-    return {false, {}, kNaN};
-  };
-  const Hit critical = hit(c.critical_ratio, c.critical_bound, "critical");
-  const Hit warning = hit(c.warning_ratio, c.warning_bound, "warning");
+  const LevelHit critical =
+      level_hit(ratio, qt.value, c.critical_ratio, c.critical_bound, "critical");
+  const LevelHit warning = level_hit(ratio, qt.value, c.warning_ratio, c.warning_bound, "warning");
   if (critical.hit) {
     r.verdict = Verdict::fail;
     r.effect_threshold = critical.level;
