@@ -22,6 +22,7 @@
 #include "server_child.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
+#include "sluice/rollout.hpp"
 #include "traffic_generator.hpp"
 #include "traffic_http.hpp"
 
@@ -70,8 +71,7 @@ std::string stages_text(const Policy& policy) {
   for (const auto& stage : policy.stages) {
     if (!out.empty()) out += " -> ";
     if (stage.segment) out += "segment " + *stage.segment;
-    if (stage.basis_points)
-      out += fmt::format("{}%", static_cast<double>(*stage.basis_points) / 100.0);
+    if (stage.basis_points) out += sluice::rollout::format_share(*stage.basis_points);
   }
   return out;
 }

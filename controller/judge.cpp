@@ -4,27 +4,14 @@
 #include <limits>
 #include <string>
 
+#include "judge_checks.hpp"
 #include "sample_ratio.hpp"
 #include "sluice/judge.hpp"
 #include "statistics.hpp"
 #include "text_format.hpp"
 
 namespace sluice::judge {
-namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// The one-sentence explanations format numbers through controller/text_format.hpp.
-using text_format::count_text;
-using text_format::evalue_text;
-using text_format::level_text;
-using text_format::milliseconds_text;
-using text_format::number_text;
-using text_format::percent_text;
-using text_format::printf_text;
-using text_format::ratio_text;
-
-// ---- Helpers ----
+namespace detail {
 
 bool finite_non_negative(double v) {
   return std::isfinite(v) && v >= 0;
@@ -46,6 +33,29 @@ CheckResult no_data(CheckResult r, std::string why) {
   return r;
 }
 
+std::string below_min_samples(double n_t, double n_c, double min_samples) {
+  using text_format::count_text;
+  return count_text(n_t) + " treatment and " + count_text(n_c) + " control samples, " +
+         count_text(min_samples) + " per variant needed";
+}
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The one-sentence explanations format numbers through controller/text_format.hpp.
+using text_format::count_text;
+using text_format::evalue_text;
+using text_format::level_text;
+using text_format::number_text;
+using text_format::percent_text;
+using text_format::printf_text;
+using text_format::ratio_text;
+
 int severity(Verdict v) {
   switch (v) {
     case Verdict::pass:
@@ -60,11 +70,6 @@ int severity(Verdict v) {
       return 4;
   }
   return 1;
-}
-
-std::string below_min_samples(double n_t, double n_c, double min_samples) {
-  return count_text(n_t) + " treatment and " + count_text(n_c) + " control samples, " +
-         count_text(min_samples) + " per variant needed";
 }
 
 // ---- Sample-ratio mismatch ----
@@ -144,6 +149,34 @@ double error_log_evalue(const ErrorRateCheck& c, const VariantObservation& t,
   return log_e;
 }
 
+// The error-rate verdict and its sentence, from the test's outcome (fail, warn) and the words
+// for the numbers and the evidence.
+void set_error_rate_verdict(CheckResult& r, const ErrorRateCheck& c, const std::string& numbers,
+                            const std::string& evidence, bool fail, bool warn) {
+  const double lowest_level =
+      c.warning_ratio ? std::min(*c.warning_ratio, c.critical_ratio) : c.critical_ratio;
+  if (fail) {
+    r.verdict = Verdict::fail;
+    r.explanation = numbers + ", above the critical ratio " + level_text(c.critical_ratio) + " (" +
+                    evidence + ")";
+  } else if (warn) {
+    r.verdict = Verdict::warn;
+    r.effect_threshold = *c.warning_ratio;
+    r.explanation = numbers + ", above the warning ratio " + level_text(*c.warning_ratio) + " (" +
+                    evidence + ")";
+  } else if (r.effect >= lowest_level) {
+    r.verdict = Verdict::pass;
+    r.elevated = true;
+    r.effect_threshold = lowest_level;
+    r.explanation = numbers + ", at or above the ratio " + level_text(lowest_level) +
+                    " but not yet significant (" + evidence + "); watching";
+  } else {
+    r.verdict = Verdict::pass;
+    r.explanation = numbers + ", below the " + (c.warning_ratio ? "warning" : "critical") +
+                    " ratio " + level_text(lowest_level);
+  }
+}
+
 CheckResult check_error_rate(const ErrorRateCheck& c, const Observations& o) {
   CheckResult r;
   r.check = "error_rate";
@@ -185,110 +218,7 @@ CheckResult check_error_rate(const ErrorRateCheck& c, const Observations& o) {
   }
   const std::string evidence =
       "e-value " + evalue_text(r.statistic) + ", " + evalue_text(r.statistic_threshold) + " needed";
-  const double lowest_level =
-      c.warning_ratio ? std::min(*c.warning_ratio, c.critical_ratio) : c.critical_ratio;
-  if (fail) {
-    r.verdict = Verdict::fail;
-    r.explanation = numbers + ", above the critical ratio " + level_text(c.critical_ratio) + " (" +
-                    evidence + ")";
-  } else if (warn) {
-    r.verdict = Verdict::warn;
-    r.effect_threshold = *c.warning_ratio;
-    r.explanation = numbers + ", above the warning ratio " + level_text(*c.warning_ratio) + " (" +
-                    evidence + ")";
-  } else if (r.effect >= lowest_level) {
-    r.verdict = Verdict::pass;
-    r.elevated = true;
-    r.effect_threshold = lowest_level;
-    r.explanation = numbers + ", at or above the ratio " + level_text(lowest_level) +
-                    " but not yet significant (" + evidence + "); watching";
-  } else {
-    r.verdict = Verdict::pass;
-    r.explanation = numbers + ", below the " + (c.warning_ratio ? "warning" : "critical") +
-                    " ratio " + level_text(lowest_level);
-  }
-  return r;
-}
-
-// ---- Latency quantile ----
-
-std::string latency_settings_problem(const LatencyCheck& c) {
-  if (!(c.quantile > 0 && c.quantile < 1)) return "quantile must be in (0, 1)";
-  if (!c.warning_ratio && !c.critical_ratio && !c.warning_bound && !c.critical_bound)
-    return "no level set";
-  for (const std::optional<double>& level :
-       {c.warning_ratio, c.critical_ratio, c.warning_bound, c.critical_bound}) {
-    if (level && !(std::isfinite(*level) && *level > 0)) return "levels must be positive numbers";
-  }
-  if (!finite_non_negative(c.min_samples)) return "min_samples must be a non-negative number";
-  return {};
-}
-
-CheckResult check_latency(const LatencyCheck& c, const Observations& o) {
-  CheckResult r;
-  r.check = "latency_p" + printf_text("%g", c.quantile * 100);
-  if (std::string p = latency_settings_problem(c); !p.empty())
-    return no_data(r, "invalid settings: " + p);
-  const bool by_ratio = c.warning_ratio || c.critical_ratio;
-  const QuantileResult qt = histogram_quantile(c.quantile, o.treatment.latency);
-  const QuantileResult qc = histogram_quantile(c.quantile, o.control.latency);
-  r.treatment_samples = qt.total;
-  r.control_samples = qc.total;
-  r.treatment_value = qt.value;
-  r.control_value = qc.value;
-  if (!qt.problem.empty()) return no_data(r, "treatment latency: " + std::string(qt.problem));
-  if (by_ratio && !qc.problem.empty())
-    return no_data(r, "control latency: " + std::string(qc.problem));
-  if (qt.total < c.min_samples || (by_ratio && qc.total < c.min_samples)) {
-    return no_data(r, below_min_samples(qt.total, qc.total, c.min_samples));
-  }
-  if (by_ratio && !(qc.value > 0))
-    return no_data(r, "control latency quantile is not positive; no ratio");
-  const double ratio = by_ratio ? qt.value / qc.value : kNaN;
-  r.effect = by_ratio ? ratio : qt.value;
-
-  const std::string name = "p" + printf_text("%g", c.quantile * 100) + " latency ";
-  // Histograms count seconds; people read latencies in milliseconds (as the CLI shows them).
-  std::string numbers = name + milliseconds_text(qt.value);
-  if (qc.problem.empty()) numbers += " vs " + milliseconds_text(qc.value) + " on control";
-  numbers += " over " + count_text(qt.total) + " requests";
-  if (by_ratio) numbers += ": " + ratio_text(ratio);
-
-  struct Hit {
-    bool hit;
-    std::string what;
-    double level;
-  };
-  const auto hit = [&](const std::optional<double>& ratio_level, const std::optional<double>& bound,
-                       const char* severity_name) -> Hit {
-    if (ratio_level && ratio >= *ratio_level) {
-      return {true,
-              std::string(", above the ") + severity_name + " ratio " + level_text(*ratio_level),
-              *ratio_level};
-    }
-    if (bound && qt.value >= *bound) {
-      return {true,
-              std::string(", above the ") + severity_name + " bound " + milliseconds_text(*bound),
-              *bound};
-    }
-    return {false, {}, kNaN};
-  };
-  const Hit critical = hit(c.critical_ratio, c.critical_bound, "critical");
-  const Hit warning = hit(c.warning_ratio, c.warning_bound, "warning");
-  if (critical.hit) {
-    r.verdict = Verdict::fail;
-    r.effect_threshold = critical.level;
-    r.explanation = numbers + critical.what;
-  } else if (warning.hit) {
-    r.verdict = Verdict::warn;
-    r.effect_threshold = warning.level;
-    r.explanation = numbers + warning.what;
-  } else {
-    r.verdict = Verdict::pass;
-    r.effect_threshold = by_ratio ? c.critical_ratio.value_or(c.warning_ratio.value_or(kNaN))
-                                  : c.critical_bound.value_or(c.warning_bound.value_or(kNaN));
-    r.explanation = numbers + ", within its levels";
-  }
+  set_error_rate_verdict(r, c, numbers, evidence, fail, warn);
   return r;
 }
 

@@ -1,10 +1,10 @@
-// Names of the rollout state machine's enums and the number formats of its sentences.
+// Names of the rollout state machine's enums; its public number formats (text_format.hpp's).
 
 #include <array>
-#include <cstdio>
 #include <utility>
 
 #include "sluice/rollout.hpp"
+#include "text_format.hpp"
 
 namespace sluice::rollout {
 namespace {
@@ -113,33 +113,11 @@ std::optional<CommandKind> parse_command_kind(std::string_view text) {
 }
 
 std::string format_share(std::uint32_t basis_points) {
-  std::string text = std::to_string(basis_points / 100);
-  std::uint32_t fraction = basis_points % 100;
-  if (fraction != 0) {
-    text += '.';
-    text += static_cast<char>('0' + fraction / 10);
-    if (fraction % 10 != 0) text += static_cast<char>('0' + fraction % 10);
-  }
-  return text + "%";
+  return text_format::share_text(basis_points);
 }
 
 std::string format_elapsed(std::chrono::milliseconds elapsed) {
-  long long ms = elapsed.count();
-  std::string text;
-  if (ms < 0) {
-    text = "-";
-    ms = -ms;
-  }
-  if (ms < 60'000 && ms % 1000 != 0) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3g", static_cast<double>(ms) / 1000.0);
-    return text + buffer + "s";
-  }
-  const long long s = ms / 1000;
-  const long long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
-  if (h > 0) text += std::to_string(h) + "h";
-  if (h > 0 || m > 0) text += std::to_string(m) + "m";
-  return text + std::to_string(sec) + "s";
+  return text_format::elapsed_text(elapsed);
 }
 
 }  // namespace sluice::rollout

@@ -42,6 +42,15 @@ std::string percent_text(double rate) {
   return printf_text(pct >= 0.995 ? "%.1f%%" : "%.2g%%", pct);
 }
 
+std::string rate_text(double rate) {
+  return std::isfinite(rate) ? printf_text("%.1f%%", rate * 100.0) : "?";
+}
+
+std::string threshold_text(double level) {
+  const double tenths = level * 10.0;
+  return printf_text(std::fabs(tenths - std::round(tenths)) < 1e-9 ? "%.1f" : "%.2f", level);
+}
+
 std::string number_text(double value) {
   if (std::isnan(value)) return "?";
   if (std::isinf(value)) return value > 0 ? "infinite" : "-infinite";
@@ -73,6 +82,34 @@ std::string milliseconds_text(double seconds) {
   const std::string whole = with_thousands(printf_text("%.0f", std::floor(tenths / 10)));
   const int fraction = static_cast<int>(std::fmod(tenths, 10));
   return sign + whole + (fraction != 0 ? "." + std::to_string(fraction) : "") + " ms";
+}
+
+std::string share_text(std::uint32_t basis_points) {
+  std::string text = std::to_string(basis_points / 100);
+  std::uint32_t fraction = basis_points % 100;
+  if (fraction != 0) {
+    text += '.';
+    text += static_cast<char>('0' + fraction / 10);
+    if (fraction % 10 != 0) text += static_cast<char>('0' + fraction % 10);
+  }
+  return text + "%";
+}
+
+std::string elapsed_text(std::chrono::milliseconds elapsed) {
+  long long ms = elapsed.count();
+  std::string text;
+  if (ms < 0) {
+    text = "-";
+    ms = -ms;
+  }
+  if (ms < 60'000 && ms % 1000 != 0) {
+    return text + printf_text("%.3g", static_cast<double>(ms) / 1000.0) + "s";
+  }
+  const long long s = ms / 1000;
+  const long long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+  if (h > 0) text += std::to_string(h) + "h";
+  if (h > 0 || m > 0) text += std::to_string(m) + "m";
+  return text + std::to_string(sec) + "s";
 }
 
 }  // namespace sluice::text_format

@@ -1,4 +1,5 @@
-// The judge's settings for one stage of a rollout policy (policy model -> judge model).
+// judge_settings: the judge's settings for one stage of a rollout policy (policy model -> judge
+// model).
 
 #include "sluice/rollout.hpp"
 
