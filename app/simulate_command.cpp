@@ -2,13 +2,79 @@
 // real state machine and judge (or a Flagger-style baseline), summarised as one JSON object.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "../controller/simulation.hpp"
 #include "commands.hpp"
+#include "simulation_json.hpp"
 #include "sluice/policy_loader.hpp"
 
 namespace sluice::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// A number as "%.10g" writes it: ten significant digits, whole numbers without a fraction.
+Json number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e10) return static_cast<long long>(v);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.10g", v);
+  return std::strtod(buffer, nullptr);
+}
+
+Json number(const std::optional<double>& v) {
+  return v ? number(*v) : Json(nullptr);
+}
+
+}  // namespace
+
+std::string simulation_json(const Policy& policy, const simulation::Scenario& scenario,
+                            const simulation::Summary& s) {
+  using simulation::Judge;
+  const double runs = s.runs == 0 ? 1.0 : static_cast<double>(s.runs);
+  Json j = Json::object();
+  j["flag"] = policy.flag;
+  j["judge"] = scenario.judge == Judge::flagger ? "flagger" : "sluice";
+  j["traffic_rps"] = number(scenario.requests_per_second);
+  j["base_error"] = number(scenario.base_error_rate);
+  j["error_multiplier"] = number(scenario.error_multiplier);
+  j["latency_multiplier"] = number(scenario.latency_multiplier);
+  j["seed"] = scenario.seed;
+  j["interval_seconds"] = policy.interval.count();
+  j["max_seconds"] = simulation::max_seconds_for(policy, scenario);
+  if (scenario.judge == Judge::flagger) {
+    j["flagger_threshold"] = number(scenario.flagger_threshold_factor * scenario.base_error_rate);
+    j["flagger_failed_checks"] = scenario.flagger_failed_checks;
+  }
+  if (scenario.shape != simulation::Shape::none)
+    j["shape"] = std::string(simulation::to_string(scenario.shape));
+  if (scenario.history > 0 || scenario.anomaly) {
+    j["anomaly"] = scenario.anomaly;
+    j["history"] = s.history;
+    j["history_completed"] = s.history_completed;
+  }
+  j["runs"] = s.runs;
+  j["rolled_back"] = s.rolled_back;
+  j["completed"] = s.completed;
+  j["paused"] = s.paused;
+  j["unfinished"] = s.unfinished;
+  j["aborted"] = s.aborted;
+  j["rollback_rate"] = number(static_cast<double>(s.rolled_back) / runs);
+  j["detection_rate"] = number(static_cast<double>(s.runs - s.completed) / runs);
+  if (scenario.anomaly) {
+    j["rolled_back_by_anomaly"] = s.rolled_back_by_anomaly;
+    j["paused_by_anomaly"] = s.paused_by_anomaly;
+  }
+  j["seconds_to_rollback_p50"] = number(s.seconds_to_rollback_p50);
+  j["seconds_to_rollback_p95"] = number(s.seconds_to_rollback_p95);
+  j["seconds_to_complete_p50"] = number(s.seconds_to_complete_p50);
+  j["seconds_to_complete_p95"] = number(s.seconds_to_complete_p95);
+  j["rolled_back_at_stage"] = s.rolled_back_at_stage;
+  j["intervals_judged"] = s.steps;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 int run_simulate(const SimulateOptions& options) {
   PolicyLoadResult loaded = load_policy_paths({options.policy_path});
@@ -50,7 +116,7 @@ int run_simulate(const SimulateOptions& options) {
   }
   const simulation::Summary summary = simulation::simulate(policy, scenario);
   if (options.json) {
-    std::printf("%s\n", simulation::to_json(policy, scenario, summary).c_str());
+    std::printf("%s\n", simulation_json(policy, scenario, summary).c_str());
     return kExitOk;
   }
   auto seconds = [](const std::optional<double>& v) {

@@ -120,8 +120,9 @@ Summary simulate(const Policy& policy, const Scenario& scenario);
 // Nearest-rank percentile (q in [0, 1]) of the values; nullopt when empty.
 std::optional<double> percentile(std::vector<double> values, double q);
 
-// One JSON object (no trailing newline): the scenario's parameters and the summary.
-std::string to_json(const Policy& policy, const Scenario& scenario, const Summary& summary);
+// How long a run may take: scenario.max_seconds, or when 0, 3 x the sum of the stages' minimum
+// durations + 20 intervals. (The summary's JSON, app/simulation_json.hpp, reports it.)
+std::int64_t max_seconds_for(const Policy& policy, const Scenario& scenario);
 
 // ---- Random numbers (exposed for tests) -----------------------------------------------------
 

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "compiled.hpp"
+#include "condition_compiler.hpp"
 #include "sluice/snapshot.hpp"
 #include "timestamp.hpp"
 
@@ -58,43 +59,6 @@ bool valid_flag_key(std::string_view key) {
   return std::none_of(key.begin(), key.end(), [](char c) {
     return static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == 0x7f;
   });
-}
-
-bool is_string_test(Operator op) {
-  switch (op) {
-    case Operator::Equals:
-    case Operator::NotEquals:
-    case Operator::In:
-    case Operator::NotIn:
-    case Operator::StartsWith:
-    case Operator::EndsWith:
-    case Operator::Contains:
-    case Operator::Matches:
-      return true;
-    default:
-      return false;
-  }
-}
-
-Comparison comparison_of(Operator op) {
-  switch (op) {
-    case Operator::Lt:
-    case Operator::SemverLt:
-    case Operator::Before:
-      return {.less = true};
-    case Operator::Lte:
-    case Operator::SemverLte:
-      return {.less = true, .equal = true};
-    case Operator::Gt:
-    case Operator::SemverGt:
-    case Operator::After:
-      return {.greater = true};
-    case Operator::Gte:
-    case Operator::SemverGte:
-      return {.equal = true, .greater = true};
-    default:
-      return {.equal = true};
-  }
 }
 
 class Compiler {
@@ -185,169 +149,8 @@ class Compiler {
     }
   }
 
-  // Operand checks, each naming the field and the operator.
-  bool expect_count(const ConditionDefinition& def, std::size_t min, std::size_t max) {
-    const std::size_t n = def.values.size();
-    if (n >= min && n <= max) return true;
-    std::string op = to_string(def.op);
-    if (max == 0) {
-      error(def.where, "condition field 'values': operator " + op + " takes no operands");
-    } else if (min == max) {
-      error(def.where, "condition field 'value': operator " + op +
-                           " takes exactly one operand, got " + std::to_string(n));
-    } else {
-      error(def.where, "condition field 'values': operator " + op + " needs at least one operand");
-    }
-    return false;
-  }
-
-  bool expect_strings(const ConditionDefinition& def) {
-    for (const auto& v : def.values) {
-      if (!v.is_string()) {
-        error(def.where, std::string("condition field 'values': operator ") + to_string(def.op) +
-                             " needs string operands, got " + to_string(v.kind()));
-        return false;
-      }
-    }
-    return true;
-  }
-
   void compile_condition(const ConditionDefinition& def, CompiledCondition& out) {
-    const std::string op = to_string(def.op);
-    out.negate = def.negate;
-    out.fold_case = def.case_insensitive;
-    if (def.op != Operator::InSegment) {
-      if (def.attribute.empty()) {
-        error(def.where, "condition field 'attribute' is required for operator " + op);
-        return;
-      }
-      out.slot = slot(def.attribute);
-    }
-    if (def.case_insensitive && !is_string_test(def.op)) {
-      error(def.where, "condition field 'case_insensitive' does not apply to operator " + op);
-    }
-    out.comparison = comparison_of(def.op);
-    switch (def.op) {
-      case Operator::NotEquals:
-      case Operator::Equals:
-      case Operator::NotIn:
-      case Operator::In: {
-        bool single = def.op == Operator::Equals || def.op == Operator::NotEquals;
-        if (single && !expect_count(def, 1, 1)) return;
-        out.test = Test::InSet;
-        if (def.op == Operator::NotEquals || def.op == Operator::NotIn) out.negate = !out.negate;
-        out.set.strings = StringSet(def.values.size(), FoldingHash{def.case_insensitive},
-                                    FoldingEqual{def.case_insensitive});
-        for (const auto& v : def.values) {
-          switch (v.kind()) {
-            case Value::Kind::String:
-              out.set.strings.insert(v.as_string());
-              break;
-            case Value::Kind::Number:
-              out.set.numbers.push_back(v.as_number());
-              break;
-            case Value::Kind::Bool:
-              (v.as_bool() ? out.set.has_true : out.set.has_false) = true;
-              break;
-            default:
-              error(def.where, "condition field 'values': operator " + op +
-                                   " takes strings, numbers or booleans, got " +
-                                   to_string(v.kind()));
-              return;
-          }
-        }
-        std::sort(out.set.numbers.begin(), out.set.numbers.end());
-        if (!def.case_insensitive && out.set.strings.size() <= ScalarSet::kFewStrings) {
-          out.set.few_strings.assign(out.set.strings.begin(), out.set.strings.end());
-          out.set.use_few_strings = true;
-        }
-        return;
-      }
-      case Operator::StartsWith:
-      case Operator::EndsWith:
-      case Operator::Contains:
-        if (!expect_count(def, 1, SIZE_MAX) || !expect_strings(def)) return;
-        out.test = def.op == Operator::StartsWith ? Test::StartsWith
-                   : def.op == Operator::EndsWith ? Test::EndsWith
-                                                  : Test::Contains;
-        for (const auto& v : def.values)
-          out.strings.push_back(v.as_string());
-        return;
-      case Operator::Matches: {
-        if (!expect_count(def, 1, SIZE_MAX) || !expect_strings(def)) return;
-        out.test = Test::Matches;
-        RE2::Options options;
-        options.set_log_errors(false);
-        options.set_case_sensitive(!def.case_insensitive);
-        for (const auto& v : def.values) {
-          auto re = std::make_unique<RE2>(v.as_string(), options);
-          if (!re->ok()) {
-            error(def.where, "condition field 'values': invalid regular expression '" +
-                                 v.as_string() + "': " + re->error());
-            return;
-          }
-          out.regexes.push_back(std::move(re));
-        }
-        return;
-      }
-      case Operator::Lt:
-      case Operator::Lte:
-      case Operator::Gt:
-      case Operator::Gte:
-        if (!expect_count(def, 1, 1)) return;
-        if (!def.values[0].is_number() || !std::isfinite(def.values[0].as_number())) {
-          error(def.where, "condition field 'value': operator " + op + " needs a number, got " +
-                               to_string(def.values[0].kind()));
-          return;
-        }
-        out.test = Test::NumberCompare;
-        out.number = def.values[0].as_number();
-        return;
-      case Operator::SemverEq:
-      case Operator::SemverLt:
-      case Operator::SemverLte:
-      case Operator::SemverGt:
-      case Operator::SemverGte: {
-        if (!expect_count(def, 1, 1) || !expect_strings(def)) return;
-        out.test = Test::SemverCompare;
-        out.semver_text = std::make_unique<const std::string>(def.values[0].as_string());
-        auto version = SemVer::parse(*out.semver_text);
-        if (!version) {
-          error(def.where,
-                "condition field 'value': '" + *out.semver_text +
-                    "' is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])");
-          return;
-        }
-        out.semver = *version;
-        return;
-      }
-      case Operator::Before:
-      case Operator::After: {
-        if (!expect_count(def, 1, 1) || !expect_strings(def)) return;
-        out.test = Test::InstantCompare;
-        auto instant = parse_rfc3339_micros(def.values[0].as_string());
-        if (!instant) {
-          error(def.where, "condition field 'value': '" + def.values[0].as_string() +
-                               "' is not an RFC 3339 date-time (e.g. 2026-11-21T09:30:00Z)");
-          return;
-        }
-        out.instant_micros = *instant;
-        return;
-      }
-      case Operator::Exists:
-        if (!expect_count(def, 0, 0)) return;
-        out.test = Test::Exists;
-        return;
-      case Operator::InSegment:
-        if (!expect_count(def, 1, SIZE_MAX) || !expect_strings(def)) return;
-        out.test = Test::InSegment;
-        for (const auto& v : def.values) {
-          if (auto index = segment(v.as_string(), def.where, "values")) {
-            out.segments.push_back(*index);
-          }
-        }
-        return;
-    }
+    detail::compile_condition(def, out, conditions_);
   }
 
   std::optional<std::uint32_t> segment(const std::string& key, const SourceLocation& where,
@@ -528,6 +331,14 @@ class Compiler {
   std::unique_ptr<CompiledSet> set_ = std::make_unique<CompiledSet>();
   std::unordered_map<std::string, std::uint32_t, FoldingHash, FoldingEqual> segment_index_;
   Diagnostics diagnostics_;
+  const ConditionContext conditions_{
+      [this](const SourceLocation& where, std::string message) {
+        error(where, std::move(message));
+      },
+      [this](std::string_view attribute) { return slot(attribute); },
+      [this](const std::string& key, const SourceLocation& where, const char* field) {
+        return segment(key, where, field);
+      }};
 };
 
 }  // namespace

@@ -82,6 +82,27 @@ AuditEntry audit_from_row(const SqlRow& row) {
   return entry;
 }
 
+DecisionRecord decision_from_row(const SqlRow& row) {
+  DecisionRecord decision;
+  decision.rollout_id = int_at(row, 0);
+  decision.sequence = int_at(row, 1);
+  decision.flag = text_at(row, 2);
+  decision.at = text_at(row, 3);
+  decision.actor = text_at(row, 4);
+  decision.kind = text_at(row, 5);
+  decision.from_phase = text_at(row, 6);
+  decision.to_phase = text_at(row, 7);
+  decision.from_stage = int_at(row, 8);
+  decision.to_stage = int_at(row, 9);
+  decision.from_bp = int_at(row, 10);
+  decision.to_bp = int_at(row, 11);
+  decision.verdict = text_at(row, 12);
+  decision.reason = text_at(row, 13);
+  decision.sentence = text_at(row, 14);
+  decision.evidence_json = text_at(row, 15);
+  return decision;
+}
+
 OutboxRecord outbox_from_row(const SqlRow& row) {
   OutboxRecord record;
   record.id = int_at(row, 0);

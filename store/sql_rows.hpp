@@ -36,6 +36,12 @@ inline constexpr const char* kAuditColumns =
     "id, at, actor, action, target_kind, target_key, before_json, after_json FROM audit_log";
 AuditEntry audit_from_row(const SqlRow& row);
 
+// Without FROM: the INSERT names the same columns.
+inline constexpr const char* kDecisionColumns =
+    "rollout_id, sequence, flag, at, actor, kind, from_phase, to_phase, from_stage, to_stage, "
+    "from_bp, to_bp, verdict, reason, sentence, evidence_json";
+DecisionRecord decision_from_row(const SqlRow& row);
+
 inline constexpr const char* kOutboxColumns =
     "id, idempotency_key, event_id, target, event_kind, flag, rollout_id, payload_json, "
     "created_at, attempts, next_attempt_at, delivered_at, dead_at, retried_at, last_error "

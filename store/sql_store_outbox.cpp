@@ -244,4 +244,21 @@ OutboxRetryResult SqlStore::retry_outbox(std::int64_t id, std::string_view now,
   return result;
 }
 
+std::vector<OutboxRecord> SqlStore::due_outbox(std::string_view now, int limit) {
+  const std::string at = canonical_time(now, "now");
+  std::vector<OutboxRecord> due;
+  backend_->read([&](SqlTx& tx) {
+    due.clear();
+    for (const SqlRow& row : tx.query(
+             std::string("SELECT ") + kOutboxColumns +
+                 " WHERE delivered_at IS NULL AND dead_at IS NULL AND (next_attempt_at IS NULL OR "
+                 "next_attempt_at <= "
+                 "$1) ORDER BY id LIMIT $2",
+             {at, std::int64_t{std::clamp(limit, 1, 1000)}})) {
+      due.push_back(outbox_from_row(row));
+    }
+  });
+  return due;
+}
+
 }  // namespace sluice::store::detail

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "simulation.hpp"
+#include "simulation_json.hpp"
 #include "sluice/policy_loader.hpp"
 
 namespace sluice::simulation {
@@ -57,11 +58,11 @@ TEST(SimulationPercentile, NearestRank) {
 TEST(Simulation, SameSeedSameJson) {
   const Policy policy = example_policy();
   const Scenario s = scenario(1.5, 40, 7);
-  const std::string a = to_json(policy, s, simulate(policy, s));
-  const std::string b = to_json(policy, s, simulate(policy, s));
+  const std::string a = app::simulation_json(policy, s, simulate(policy, s));
+  const std::string b = app::simulation_json(policy, s, simulate(policy, s));
   EXPECT_EQ(a, b);
   const Scenario other = scenario(1.5, 40, 8);
-  EXPECT_NE(a, to_json(policy, other, simulate(policy, other)));
+  EXPECT_NE(a, app::simulation_json(policy, other, simulate(policy, other)));
 }
 
 // ARCHITECTURE.md's budget: at most 1% false rollbacks over 1,000 healthy rollouts. The
@@ -130,10 +131,10 @@ TEST(Simulation, FlaggerBaselineRuns) {
   // Three failed checks take at least three intervals.
   EXPECT_GE(*b.seconds_to_rollback_p50, 3.0 * 30);
 
-  const std::string json = to_json(policy, broken, b);
+  const std::string json = app::simulation_json(policy, broken, b);
   EXPECT_NE(json.find("\"judge\":\"flagger\""), std::string::npos);
   EXPECT_NE(json.find("\"seconds_to_rollback_p95\":"), std::string::npos);
-  EXPECT_EQ(to_json(policy, broken, simulate(policy, broken)), json);
+  EXPECT_EQ(app::simulation_json(policy, broken, simulate(policy, broken)), json);
 }
 
 TEST(Simulation, NoRollbackGivesNullPercentiles) {
@@ -142,7 +143,7 @@ TEST(Simulation, NoRollbackGivesNullPercentiles) {
   s.base_error_rate = 0;
   const Summary summary = simulate(policy, s);
   EXPECT_EQ(summary.rolled_back, 0u);
-  const std::string json = to_json(policy, s, summary);
+  const std::string json = app::simulation_json(policy, s, summary);
   EXPECT_NE(json.find("\"seconds_to_rollback_p50\":null"), std::string::npos);
   EXPECT_NE(json.find("\"seconds_to_rollback_p95\":null"), std::string::npos);
 }
