@@ -37,41 +37,30 @@ double bernoulli_llr(double hits, double trials, double p1, double p0) {
 
 }  // namespace
 
-QuantileResult histogram_quantile(double q, std::span<const HistogramBucket> input) {
-  QuantileResult result;
-  if (std::isnan(q)) {
-    result.problem = "the quantile is NaN";
-    return result;
-  }
-  if (q < 0 || q > 1) {
-    result.problem = "the quantile is outside [0, 1]";
-    return result;
-  }
-  if (input.empty()) {
-    result.problem = "no histogram buckets";
-    return result;
-  }
-  std::vector<HistogramBucket> buckets;
-  buckets.reserve(input.size());
+namespace {
+
+// Why `q` and the buckets cannot give a quantile, or nothing when they can.
+const char* quantile_input_problem(double q, std::span<const HistogramBucket> input) {
+  if (std::isnan(q)) return "the quantile is NaN";
+  if (q < 0 || q > 1) return "the quantile is outside [0, 1]";
+  if (input.empty()) return "no histogram buckets";
   for (const HistogramBucket& b : input) {
-    if (std::isnan(b.upper_bound)) {
-      result.problem = "a bucket bound is NaN";
-      return result;
-    }
+    if (std::isnan(b.upper_bound)) return "a bucket bound is NaN";
     if (!std::isfinite(b.cumulative_count) || b.cumulative_count < 0) {
-      result.problem = "a bucket count is NaN, infinite or negative";
-      return result;
+      return "a bucket count is NaN, infinite or negative";
     }
-    buckets.push_back(b);
   }
+  return nullptr;
+}
+
+// The buckets sorted by bound, those with the same bound summed (Prometheus' coalesceBuckets),
+// and counts made monotonic: counts scraped at slightly different moments can decrease, and
+// Prometheus' ensureMonotonic carries the running maximum forward.
+std::vector<HistogramBucket> normalized_buckets(std::span<const HistogramBucket> input) {
+  std::vector<HistogramBucket> buckets(input.begin(), input.end());
   std::sort(buckets.begin(), buckets.end(), [](const HistogramBucket& a, const HistogramBucket& b) {
     return a.upper_bound < b.upper_bound;
   });
-  if (buckets.back().upper_bound != kInf) {
-    result.problem = "the histogram has no +Inf bucket";
-    return result;
-  }
-  // Buckets with the same bound are summed (Prometheus' coalesceBuckets).
   std::vector<HistogramBucket> merged;
   for (const HistogramBucket& b : buckets) {
     if (!merged.empty() && merged.back().upper_bound == b.upper_bound) {
@@ -80,11 +69,47 @@ QuantileResult histogram_quantile(double q, std::span<const HistogramBucket> inp
       merged.push_back(b);
     }
   }
-  // Counts scraped at slightly different moments can decrease; Prometheus' ensureMonotonic
-  // carries the running maximum forward.
   for (std::size_t i = 1; i < merged.size(); ++i) {
     merged[i].cumulative_count =
         std::max(merged[i].cumulative_count, merged[i - 1].cumulative_count);
+  }
+  return merged;
+}
+
+// Linear interpolation inside the bucket that holds rank q * total, as Prometheus does. `merged`
+// has a finite bucket before +Inf and a total above zero.
+double interpolated_quantile(double q, const std::vector<HistogramBucket>& merged, double total) {
+  double rank = q * total;
+  // The first finite bucket whose count reaches the rank; the +Inf bucket if none does.
+  std::size_t b = 0;
+  while (b < merged.size() - 1 && merged[b].cumulative_count < rank)
+    ++b;
+  if (b == merged.size() - 1) return merged[b - 1].upper_bound;
+  if (b == 0 && merged[0].upper_bound <= 0) return merged[0].upper_bound;
+  double start = 0;
+  const double end = merged[b].upper_bound;
+  double count = merged[b].cumulative_count;
+  if (b > 0) {
+    start = merged[b - 1].upper_bound;
+    count -= merged[b - 1].cumulative_count;
+    rank -= merged[b - 1].cumulative_count;
+  }
+  // count > 0 here: the bucket reaches a rank its predecessor did not.
+  return start + (end - start) * (rank / count);
+}
+
+}  // namespace
+
+QuantileResult histogram_quantile(double q, std::span<const HistogramBucket> input) {
+  QuantileResult result;
+  if (const char* problem = quantile_input_problem(q, input)) {
+    result.problem = problem;
+    return result;
+  }
+  const std::vector<HistogramBucket> merged = normalized_buckets(input);
+  if (merged.back().upper_bound != kInf) {
+    result.problem = "the histogram has no +Inf bucket";
+    return result;
   }
   if (merged.size() < 2) {
     result.problem = "the histogram has only the +Inf bucket";
@@ -95,29 +120,7 @@ QuantileResult histogram_quantile(double q, std::span<const HistogramBucket> inp
     result.problem = "the histogram is empty";
     return result;
   }
-  double rank = q * result.total;
-  // The first finite bucket whose count reaches the rank; the +Inf bucket if none does.
-  std::size_t b = 0;
-  while (b < merged.size() - 1 && merged[b].cumulative_count < rank)
-    ++b;
-  if (b == merged.size() - 1) {
-    result.value = merged[b - 1].upper_bound;
-    return result;
-  }
-  if (b == 0 && merged[0].upper_bound <= 0) {
-    result.value = merged[0].upper_bound;
-    return result;
-  }
-  double start = 0;
-  double end = merged[b].upper_bound;
-  double count = merged[b].cumulative_count;
-  if (b > 0) {
-    start = merged[b - 1].upper_bound;
-    count -= merged[b - 1].cumulative_count;
-    rank -= merged[b - 1].cumulative_count;
-  }
-  // count > 0 here: the bucket reaches a rank its predecessor did not.
-  result.value = start + (end - start) * (rank / count);
+  result.value = interpolated_quantile(q, merged, result.total);
   return result;
 }
 
