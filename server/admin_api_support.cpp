@@ -2,24 +2,16 @@
 
 #include <charconv>
 
+#include "diagnostics_response.hpp"
+
 namespace sluice::server::admin_detail {
 
 HttpResponse invalid(const Diagnostics& problems) {
-  Json body = {{"code", "invalid_definition"},
-               {"message", problems.front().message},
-               {"field", problems.front().where.path}};
-  Json list = Json::array();
-  for (const auto& d : problems)
-    list.push_back({{"message", d.message}, {"field", d.where.path}});
-  body["problems"] = std::move(list);
-  return HttpResponse::json(400, body.dump(-1, ' ', false, Json::error_handler_t::replace));
+  return diagnostics_response("invalid_definition", problems);
 }
 
 std::optional<HttpResponse> require_json(const HttpRequest& request, bool merge_patch) {
-  std::string_view type = request.header("Content-Type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ')
-    type.remove_suffix(1);
+  const std::string_view type = media_type(request);
   if (type == "application/json" || (merge_patch && type == "application/merge-patch+json")) {
     return std::nullopt;
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "diagnostics_response.hpp"
 #include "rollout_json.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
@@ -16,22 +17,11 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 bool is_json(const HttpRequest& request) {
-  std::string_view type = request.header("Content-Type");
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ')
-    type.remove_suffix(1);
-  return type == "application/json";
+  return media_type(request) == "application/json";
 }
 
 HttpResponse invalid_policy(const Diagnostics& problems) {
-  Json body = {{"code", "invalid_policy"},
-               {"message", problems.front().message},
-               {"field", problems.front().where.path}};
-  Json list = Json::array();
-  for (const auto& d : problems)
-    list.push_back({{"message", d.message}, {"field", d.where.path}});
-  body["problems"] = std::move(list);
-  return HttpResponse::json(400, body.dump(-1, ' ', false, Json::error_handler_t::replace));
+  return diagnostics_response("invalid_policy", problems);
 }
 
 std::optional<std::int64_t> int_param(std::string_view text) {
