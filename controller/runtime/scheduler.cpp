@@ -6,25 +6,19 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <cmath>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <utility>
 
-#include "decision_writes.hpp"
-#include "rollout_history.hpp"
-#include "rollout_json.hpp"
-#include "sluice/analysis_window.hpp"
-#include "sluice/anomaly.hpp"
-#include "sluice/rollout.hpp"
+#include "scheduler_decide.hpp"
+#include "scheduler_plan.hpp"
 
 namespace sluice::controller {
 namespace {
 
 namespace asio = boost::asio;
-using std::chrono::seconds;
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -47,76 +41,17 @@ class CpuSpan {
   double start_;
 };
 
-std::string names_key(const MetricNames& n) {
-  return n.flag_label + '\x1f' + n.variant_label + '\x1f' + n.requests + '\x1f' + n.error_selector +
-         '\x1f' + n.latency_histogram;
-}
-
-std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-std::optional<rollout::IntervalCounts> interval_of(const metrics::WindowResult& result,
-                                                   const std::string& flag,
-                                                   const std::string& variant) {
-  auto it = result.series.find({flag, variant});
-  if (it == result.series.end()) return std::nullopt;
-  rollout::IntervalCounts c;
-  c.requests = it->second.requests;
-  c.errors = it->second.errors;
-  c.latency = it->second.latency;
-  return c;
-}
-
-// The anomaly model trained on every history row (oldest first). Rows whose stages or outcome do
-// not parse are left out (and counted), so one bad import cannot stop the controller.
-std::shared_ptr<const anomaly::AnomalyModel> train_model(
-    const std::vector<store::RolloutHistoryRecord>& rows, std::size_t& skipped) {
-  std::vector<anomaly::HistoryEntry> entries;
-  entries.reserve(rows.size());
-  skipped = 0;
-  for (const auto& row : rows) {
-    auto outcome = anomaly::parse_outcome(row.outcome);
-    auto stages = anomaly::stages_from_json(row.stages_json);
-    if (!outcome || !stages.ok()) {
-      ++skipped;
-      continue;
-    }
-    entries.push_back(anomaly::HistoryEntry{row.key, row.flag, *outcome, std::move(*stages.value),
-                                            row.started_at, row.finished_at});
-  }
-  return std::make_shared<const anomaly::AnomalyModel>(anomaly::AnomalyModel::train(entries));
-}
-
 }  // namespace
 
+// The loop itself: the strand, the timer, the lease, the store reads and writes and the metric
+// queries in flight. What is due is planned in scheduler_plan, what the answers mean is decided
+// in scheduler_decide.
 struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
-  struct Group {
-    metrics::WindowRequest request;
-    metrics::WindowResult result;
-  };
-  struct Due {
-    store::RolloutRecord record;
-    std::shared_ptr<const Policy> policy;
-    rollout::RolloutState state;
-    rollout::AnalysisWindow window;
-    TimePoint end{};        // the interval end decided (the decision's `now`)
-    bool starting = false;  // pending: the start decision, no metrics needed
-    std::size_t group = 0;
-    std::map<std::string, metrics::ScalarResult> custom_treatment;
-    std::map<std::string, metrics::ScalarResult> custom_control;
-  };
   struct Tick {
     TimePoint now{};  // the tick's time: what is due, and the quiet poll's deadline
     std::function<void(const TickReport&)> done;
-    std::vector<Due> due;
-    std::vector<Group> groups;
+    TickPlan plan;
     std::size_t outstanding = 0;
-    bool catching_up = false;
     TickReport report;
   };
 
@@ -281,57 +216,15 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
 
   void plan(const std::shared_ptr<Tick>& tick, std::int64_t version,
             std::vector<store::RolloutRecord> records) {
-    TimePoint earliest = TimePoint::max();  // the first interval end not due yet
     const CpuSpan cpu(tick->report.cpu_seconds);
-    const TimePoint now = tick->now;
-    std::map<std::tuple<std::int64_t, std::string, std::int64_t>, std::size_t> group_index;
-    for (auto& record : records) {
-      Due due;
-      try {
-        due.policy = policies.policy_of(record);
-        due.state = state_from_json(record.state_json);
-        due.window = window_from_json(record.window_json);
-      } catch (const std::exception& e) {
-        if (reported_bad.emplace(record.id, e.what()).second) error(e.what());
-        continue;
-      }
-      const seconds interval = due.policy->interval;
-      if (due.state.phase == rollout::Phase::pending) {
-        due.starting = true;
-        due.end = now;
-      } else {
-        // An interval is decided `settle` after it ends, so late reports of it count.
-        const TimePoint current = rollout::align_down(now - options.settle, interval);
-        TimePoint next = rollout::align_down(due.window.last_tick, interval) + interval;
-        if (next > current) {  // not due yet
-          earliest = std::min(earliest, next);
-          continue;
-        }
-        const TimePoint oldest = current - interval * options.max_catch_up_intervals;
-        if (next < oldest) next = oldest;
-        if (next < current) tick->catching_up = true;
-        due.end = next;
-        const auto key =
-            std::make_tuple(static_cast<std::int64_t>(interval.count()),
-                            names_key(due.policy->metrics), next.time_since_epoch().count());
-        auto [it, inserted] = group_index.emplace(key, tick->groups.size());
-        if (inserted) {
-          Group group;
-          group.request.at = next;
-          group.request.window = interval;
-          group.request.names = due.policy->metrics;
-          tick->groups.push_back(std::move(group));
-        }
-        due.group = it->second;
-        if (due.policy->checks.latency_p95) tick->groups[due.group].request.want_latency = true;
-      }
-      due.record = std::move(record);
-      tick->due.push_back(std::move(due));
+    tick->plan = plan_tick(tick->now, std::move(records), policies, options);
+    for (const auto& [id, why] : tick->plan.unreadable) {
+      if (reported_bad.emplace(id, why).second) error(why);
     }
-    tick->report.rollouts_due = tick->due.size();
-    tick->report.groups = tick->groups.size();
-    if (tick->due.empty()) {
-      if (!wake_requested) quiet = Quiet{version, earliest};
+    tick->report.rollouts_due = tick->plan.due.size();
+    tick->report.groups = tick->plan.groups.size();
+    if (tick->plan.due.empty()) {
+      if (!wake_requested) quiet = Quiet{version, tick->plan.earliest};
       return finish_tick(tick, false);
     }
     fetch(tick);
@@ -340,42 +233,37 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
   // One query per metric per group, plus each rollout's own custom checks (a custom query names
   // its flag, so it cannot be shared).
   void fetch(const std::shared_ptr<Tick>& tick) {
-    tick->outstanding = tick->groups.size() + 1;  // +1 until every request is sent
+    TickPlan& plan = tick->plan;
+    tick->outstanding = plan.groups.size() + 1;  // +1 until every request is sent
     auto self = shared_from_this();
     auto landed = [self, tick] {
       if (--tick->outstanding == 0) self->decide(tick);
     };
-    for (std::size_t g = 0; g < tick->groups.size(); ++g) {
+    for (std::size_t g = 0; g < plan.groups.size(); ++g) {
       source.fetch_window(
-          tick->groups[g].request, [self, tick, g, landed](metrics::WindowResult result) {
+          plan.groups[g].request, [self, tick, g, landed](metrics::WindowResult result) {
             asio::post(self->strand, [tick, g, landed, result = std::move(result)]() mutable {
               tick->report.queries += result.queries;
-              tick->groups[g].result = std::move(result);
+              tick->plan.groups[g].result = std::move(result);
               landed();
             });
           });
     }
-    for (std::size_t d = 0; d < tick->due.size(); ++d) {
-      Due& due = tick->due[d];
+    for (std::size_t d = 0; d < plan.due.size(); ++d) {
+      const DueRollout& due = plan.due[d];
       if (due.starting) continue;
-      const auto window_seconds = std::max<std::int64_t>(
-          due.policy->interval.count(),
-          std::chrono::duration_cast<seconds>(due.end - due.window.started_at).count());
       for (const auto& check : due.policy->checks.custom) {
         for (int side = 0; side < 2; ++side) {
           const std::string& variant = side == 0 ? due.policy->treatment : due.policy->control;
-          std::string promql = replace_all(check.query, "{{flag}}", due.policy->flag);
-          promql = replace_all(promql, "{{variant}}", variant);
-          promql = replace_all(promql, "{{window}}", std::to_string(window_seconds) + "s");
           ++tick->outstanding;
           source.fetch_scalar(
-              metrics::ScalarRequest{due.end, promql},
+              metrics::ScalarRequest{due.end, custom_check_query(due, check, variant)},
               [self, tick, d, side, name = check.name, landed](metrics::ScalarResult result) {
                 asio::post(self->strand,
                            [tick, d, side, name, landed, result = std::move(result)]() mutable {
                              ++tick->report.queries;
-                             auto& into = side == 0 ? tick->due[d].custom_treatment
-                                                    : tick->due[d].custom_control;
+                             auto& into = side == 0 ? tick->plan.due[d].custom_treatment
+                                                    : tick->plan.due[d].custom_control;
                              into[name] = std::move(result);
                              landed();
                            });
@@ -386,96 +274,13 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
     landed();
   }
 
-  std::optional<std::string> unavailable_for(const Due& due, const Group& group) {
-    const auto& r = group.result;
-    if (r.requests_error) return *r.requests_error;
-    if (r.errors_error) return *r.errors_error;
-    if (due.policy->checks.latency_p95 && r.latency_error) return *r.latency_error;
-    for (const auto* variant : {&due.policy->treatment, &due.policy->control}) {
-      auto it = r.series.find({due.policy->flag, *variant});
-      if (it != r.series.end() && it->second.has_nan) {
-        return "NaN in the metrics of variant " + *variant;
-      }
-    }
-    // Neither variant has a series: the application is not reporting (or not being scraped).
-    // That is no data, never zero traffic — judging the stage's earlier counts again could let a
-    // stage advance on old data.
-    if (!r.series.contains({due.policy->flag, due.policy->treatment}) &&
-        !r.series.contains({due.policy->flag, due.policy->control})) {
-      return "no requests reported for " + due.policy->flag + " (" + due.policy->treatment +
-             " or " + due.policy->control + ") in the last " +
-             std::to_string(due.policy->interval.count()) + "s from " + source.name();
-    }
-    return std::nullopt;
-  }
-
   void decide(const std::shared_ptr<Tick>& tick) {
     const TimePoint decided_at = clock();
     const CpuSpan cpu(tick->report.cpu_seconds);
-    std::vector<store::DecisionWrite> writes;
-    writes.reserve(tick->due.size());
-    for (auto& due : tick->due) {
-      const Policy& policy = *due.policy;
-      rollout::Observations observations;
-      rollout::AnalysisWindow window = due.window;
-      if (!due.starting) {
-        const Group& group = tick->groups[due.group];
-        observations.unavailable = unavailable_for(due, group);
-        if (!observations.unavailable) {
-          rollout::add_interval(window, due.end, policy.interval,
-                                interval_of(group.result, policy.flag, policy.treatment),
-                                interval_of(group.result, policy.flag, policy.control));
-        } else {
-          window.last_tick = std::max(window.last_tick, due.end);
-        }
-        if (!observations.unavailable) {
-          observations = rollout::observations_of(window);
-          for (const auto& [name, result] : due.custom_treatment) {
-            if (result.value) observations.treatment.custom[name] = *result.value;
-          }
-          for (const auto& [name, result] : due.custom_control) {
-            if (result.value) observations.control.custom[name] = *result.value;
-          }
-          observe_anomaly(due, observations);
-        }
-      }
-      rollout::Decision decision = rollout::step(policy, due.state, observations, due.end);
-      if (decision.kind == rollout::DecisionKind::none) continue;
-      rollout::AnalysisWindow next_window =
-          rollout::carry_window(window, decision.next, policy.interval);
-      if (decision.effects.split) {
-        // The new split is served from the commit on, not from the interval end the decision
-        // is dated at: the interval the commit falls in mixes both splits and is not judged.
-        next_window.last_tick =
-            std::max(next_window.last_tick, rollout::align_up(decided_at, policy.interval));
-      }
-      writes.push_back(decision_write(due.record, policy, decision, next_window, /*audit=*/false,
-                                      options.writes));
-    }
-    if (writes.empty()) return finish_tick(tick, tick->catching_up);
+    std::vector<store::DecisionWrite> writes =
+        decide_tick(tick->plan, *model, source, decided_at, options.writes);
+    if (writes.empty()) return finish_tick(tick, tick->plan.catching_up);
     persist(tick, std::move(writes));
-  }
-
-  // What the anomaly model sees of this interval: the feature vector, kept as the stage's summary
-  // in the window JSON for the history row written when the rollout finishes (every rollout:
-  // the history is the training data, whether or not its own policy uses the model), and scored
-  // for the state machine when the policy enables the model.
-  void observe_anomaly(Due& due, rollout::Observations& observations) {
-    const Policy& policy = *due.policy;
-    anomaly::FeatureVector features = anomaly::observe(policy, due.state, observations, due.end);
-    if (policy.anomaly_enabled()) {
-      observations.anomaly = model->score(features, policy.anomaly->min_history);
-    }
-    std::vector<anomaly::StageFeatures> stages = stage_features_of(due.record.window_json);
-    // Waiting for approval, `stage` is the one to enter; the one before it is still served.
-    const std::size_t served =
-        due.state.phase == rollout::Phase::waiting_for_approval && due.state.stage > 0
-            ? due.state.stage - 1
-            : due.state.stage;
-    anomaly::record_stage(stages, served, due.state.treatment_bp, std::move(features));
-    // decision_write carries the member from the record into the decision's window.
-    due.record.window_json =
-        with_stage_features(due.record.window_json, anomaly::stages_to_json(stages));
   }
 
   void persist(const std::shared_ptr<Tick>& tick, std::vector<store::DecisionWrite> writes) {
@@ -523,7 +328,7 @@ struct RolloutScheduler::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (hooks.on_tick) hooks.on_tick(tick->report);
-    finish_tick(tick, tick->catching_up || tick->report.conflicts > 0);
+    finish_tick(tick, tick->plan.catching_up || tick->report.conflicts > 0);
   }
 };
 
