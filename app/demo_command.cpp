@@ -18,7 +18,7 @@
 
 #include "commands.hpp"
 #include "demo_progress.hpp"
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 #include "server_child.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
@@ -115,7 +115,7 @@ std::optional<DemoInputs> read_inputs(const DemoOptions& options) {
       return std::nullopt;
     }
   }
-  LoadedSnapshot loaded = load_snapshot(options.flag_paths);
+  CompiledFlagFiles loaded = compile_flag_files(options.flag_paths);
   if (!loaded.snapshot) {
     for (const auto& d : loaded.diagnostics)
       fmt::print(stderr, "{}\n", d.format());
