@@ -18,8 +18,9 @@
 
 #include "commands.hpp"
 #include "demo_progress.hpp"
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 #include "server_child.hpp"
+#include "sluice/count_format.hpp"
 #include "sluice/policy_json.hpp"
 #include "sluice/policy_loader.hpp"
 #include "sluice/rollout.hpp"
@@ -115,7 +116,7 @@ std::optional<DemoInputs> read_inputs(const DemoOptions& options) {
       return std::nullopt;
     }
   }
-  LoadedSnapshot loaded = load_snapshot(options.flag_paths);
+  CompiledFlagFiles loaded = compile_flag_files(options.flag_paths);
   if (!loaded.snapshot) {
     for (const auto& d : loaded.diagnostics)
       fmt::print(stderr, "{}\n", d.format());
@@ -231,7 +232,7 @@ bool start_rollouts(KeepAliveConnection& api, const std::string& token,
         "Rollout of {}: {} against {}, stages {}; a decision every {}s, at least {}s and {} "
         "requests per variant in a stage\n",
         p.flag, p.treatment, p.control, stages_text(p), p.interval.count(), p.min_duration.count(),
-        with_thousands(p.min_samples));
+        format_count(p.min_samples));
   }
   return true;
 }
@@ -352,7 +353,7 @@ int run_demo(const DemoOptions& options) {
       "Simulated traffic: ~{} requests/s from {} users in {} accounts, each evaluating one of the "
       "flags over OFREP and reporting its outcome to /v1/events. Errors: 1% on every variant "
       "except new-pdf-engine on (0.6%) and redesigned-dashboard new (4%, the broken one).\n\n",
-      options.rps, with_thousands(traffic.users), with_thousands(traffic.accounts));
+      options.rps, format_count(traffic.users), format_count(traffic.accounts));
   std::fflush(stdout);
 
   // 6. Progress: a line per decision, until every rollout has ended.

@@ -9,6 +9,7 @@
 
 #include "server_child.hpp"
 
+#include "sluice/count_format.hpp"
 #include "traffic_generator.hpp"
 
 namespace sluice::app {
@@ -34,8 +35,8 @@ std::string error_rates_text(const Json& rollout) {
       const Json& n = check[samples];
       if (!n.is_number() || n.get<double>() <= 0) return fmt::format("{} -", name);
       const auto count = static_cast<std::uint64_t>(n.get<double>());
-      if (!v.is_number()) return fmt::format("{} - of {}", name, with_thousands(count));
-      return fmt::format("{} {:.1f}% of {}", name, 100.0 * v.get<double>(), with_thousands(count));
+      if (!v.is_number()) return fmt::format("{} - of {}", name, format_count(count));
+      return fmt::format("{} {:.1f}% of {}", name, 100.0 * v.get<double>(), format_count(count));
     };
     return "errors " + side("treatment", "treatment_samples", string_of(rollout, "treatment")) +
            ", " + side("control", "control_samples", string_of(rollout, "control"));

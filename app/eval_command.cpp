@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "evaluation_result_json.hpp"
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 #include "sluice/context_json.hpp"
 #include "sluice/json_text_check.hpp"
 
@@ -82,7 +82,7 @@ int run_eval(const EvalOptions& options) {
                  options.default_value.c_str());
     return kExitUsage;
   }
-  LoadedSnapshot loaded = load_snapshot(options.flag_paths);
+  CompiledFlagFiles loaded = compile_flag_files(options.flag_paths);
   if (!loaded.snapshot) {
     for (const auto& d : loaded.diagnostics)
       std::fprintf(stderr, "%s\n", d.format().c_str());

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "sluice/number_json.hpp"
 #include "sluice/store/clock.hpp"
 
 namespace sluice::app::history_file {
@@ -35,13 +36,6 @@ std::string canonical_names() {
 std::string canonical(const std::string& text) {
   auto normalized = store::normalize_rfc3339(text);
   return normalized ? *normalized : std::string();
-}
-
-Json number_json(double value) {
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    return Json(static_cast<long long>(value));
-  }
-  return Json(value);
 }
 
 std::string format_number(double value) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sluice/anomaly.hpp"
+#include "sluice/number_json.hpp"
 #include "sluice/store/store.hpp"
 
 namespace sluice::app::history_file {
@@ -97,8 +98,7 @@ void check_stage(const Stage& s, Fail&& fail) {
   }
 }
 
-// Whole numbers without a fraction (5, not 5.0), others as JSON writes them (shortest exact).
-Json number_json(double value);
+// A number as number_json (sluice/number_json.hpp) writes it: 5, not 5.0.
 std::string format_number(double value);
 
 // The file's stages as store::RolloutHistoryRecord::stages_json (anomaly::stages_to_json):

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "commands.hpp"
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 #include "remote_commands.hpp"
 #include "remote_diff.hpp"
 #include "remote_output.hpp"
@@ -203,7 +203,7 @@ int run_flags_apply(const RemoteOptions& remote, const std::string& file, bool d
                     bool override_rollout) {
   const int invalid = diff_only ? kExitBadFile : kExitInvalid;
   RemoteClient client(remote);
-  LoadedSnapshot loaded = load_snapshot({file});
+  CompiledFlagFiles loaded = compile_flag_files({file});
   FlagSet definitions;
   if (loaded.snapshot) {
     definitions = loaded.snapshot->definitions();

@@ -6,43 +6,15 @@
 #include <cstdio>
 #include <ctime>
 
+#include "sluice/timestamp.hpp"
+
 namespace sluice::app {
 
 std::optional<SystemTime> parse_rfc3339(const std::string& text) {
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed != 19) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  std::size_t i = 19;
-  double fraction = 0;
-  if (i < text.size() && text[i] == '.') {
-    double scale = 0.1;
-    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-      fraction += (text[i] - '0') * scale;
-      scale /= 10;
-    }
-  }
-  long offset_seconds = 0;
-  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
-    ++i;
-  } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
-    int hours = 0, minutes = 0;
-    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &hours, &minutes) != 2) return std::nullopt;
-    offset_seconds = (text[i] == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != text.size()) return std::nullopt;
-  const std::time_t seconds = timegm(&tm) - offset_seconds;
-  return std::chrono::system_clock::from_time_t(seconds) +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-             std::chrono::duration<double>(fraction));
+  const std::optional<std::int64_t> micros = parse_rfc3339_micros(text);
+  if (!micros) return std::nullopt;
+  return SystemTime(
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::microseconds(*micros)));
 }
 
 std::string format_rfc3339(SystemTime at) {

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "sluice/count_format.hpp"
 #include "traffic_generator.hpp"
 
 namespace sluice::app {
@@ -107,8 +108,8 @@ int run_traffic(const TrafficCommandOptions& command) {
   for (const auto& f : options.flags)
     flags += (flags.empty() ? "" : ", ") + f.key;
   fmt::print("sluice traffic: ~{} requests/s to {} ({}), {} users in {} accounts, {}\n",
-             options.rps, options.url, flags, with_thousands(options.users),
-             with_thousands(options.accounts),
+             options.rps, options.url, flags, format_count(options.users),
+             format_count(options.accounts),
              command.duration_seconds > 0 ? fmt::format("for {}s", command.duration_seconds)
                                           : std::string("until Ctrl-C"));
   if (generator->metrics_port() != 0) {
@@ -124,7 +125,7 @@ int run_traffic(const TrafficCommandOptions& command) {
     fmt::print("{}\n", line);
   if (options.report != ReportTo::metrics) {
     fmt::print("reported {} outcomes in {} batches to {}/v1/events\n",
-               with_thousands(stats.events_reported), with_thousands(stats.event_batches_sent),
+               format_count(stats.events_reported), format_count(stats.event_batches_sent),
                options.url);
   }
   return kExitOk;

@@ -117,7 +117,4 @@ class TrafficGenerator {
   std::unique_ptr<Impl> impl_;
 };
 
-// "12,345"
-std::string with_thousands(std::uint64_t n);
-
 }  // namespace sluice::app

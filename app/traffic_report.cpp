@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "sluice/count_format.hpp"
 #include "traffic_generator.hpp"
 
 namespace sluice::app {
@@ -65,8 +66,8 @@ std::vector<std::string> TrafficGenerator::summary_lines(const TrafficStats& sta
       lines.push_back(
           fmt::format("{:<{}}  {:>9} requests ({:5.1f}%)  {:>7} errors ({:5.2f}%)  "
                       "p50 {:.0f} ms  p95 {:.0f} ms",
-                      flag + " " + variant, width, with_thousands(v.requests), share,
-                      with_thousands(v.errors), rate, v.p50_ms, v.p95_ms));
+                      flag + " " + variant, width, format_count(v.requests), share,
+                      format_count(v.errors), rate, v.p50_ms, v.p95_ms));
     }
     if (f.variants.empty() && f.evaluation_failures == 0) {
       lines.push_back(fmt::format("{}: no requests", flag));
@@ -74,19 +75,18 @@ std::vector<std::string> TrafficGenerator::summary_lines(const TrafficStats& sta
     if (f.evaluation_failures > 0) {
       std::string reasons;
       for (const auto& [reason, n] : f.failure_reasons)
-        reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : ", ", reason, with_thousands(n));
+        reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : ", ", reason, format_count(n));
       lines.push_back(fmt::format("{}: {} evaluations failed ({})", flag,
-                                  with_thousands(f.evaluation_failures), reasons));
+                                  format_count(f.evaluation_failures), reasons));
     }
   }
   if (stats.dropped > 0) {
     lines.push_back(fmt::format("{} arrivals dropped: the server did not keep up",
-                                with_thousands(stats.dropped)));
+                                format_count(stats.dropped)));
   }
   if (stats.event_batches_failed > 0) {
     lines.push_back(fmt::format("{} event batches failed (last: {})",
-                                with_thousands(stats.event_batches_failed),
-                                stats.last_report_error));
+                                format_count(stats.event_batches_failed), stats.last_report_error));
   }
   return lines;
 }

@@ -101,16 +101,6 @@ std::string evaluation_body(std::uint32_t user, std::uint32_t accounts) {
       user, account, kPlans[account % 3], kCountries[(account / 3) % 8]);
 }
 
-std::string with_thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::optional<VariantSetting> parse_variant_setting(const std::string& text, std::string* why) {
   VariantSetting setting;
   std::string_view value = text;

@@ -3,7 +3,7 @@
 #include <tuple>
 
 #include "commands.hpp"
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 #include "sluice/definition_files.hpp"
 #include "sluice/policy_loader.hpp"
 
@@ -18,7 +18,7 @@ int run_validate(const std::vector<std::string>& paths) {
   std::size_t segment_count = 0;
   std::shared_ptr<const Snapshot> snapshot;
   if (!files.flag_files.empty()) {
-    LoadedSnapshot loaded = load_snapshot(files.flag_files);
+    CompiledFlagFiles loaded = compile_flag_files(files.flag_files);
     for (auto& d : loaded.diagnostics)
       problems.push_back(std::move(d));
     snapshot = loaded.snapshot;

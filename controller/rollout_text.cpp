@@ -1,8 +1,10 @@
-// Names of the rollout state machine's enums; its public number formats (text_format.hpp's).
+// Names of the rollout state machine's enums; its public number formats (text_format.hpp's,
+// through sluice/rollout.hpp and sluice/count_format.hpp).
 
 #include <array>
 #include <utility>
 
+#include "sluice/count_format.hpp"
 #include "sluice/rollout.hpp"
 #include "text_format.hpp"
 
@@ -121,3 +123,11 @@ std::string format_elapsed(std::chrono::milliseconds elapsed) {
 }
 
 }  // namespace sluice::rollout
+
+namespace sluice {
+
+std::string format_count(std::uint64_t count) {
+  return text_format::thousands_text(count);
+}
+
+}  // namespace sluice

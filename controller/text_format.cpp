@@ -25,6 +25,10 @@ std::string printf_text(const char* format, double value) {
   return n > 0 ? std::string(buffer, static_cast<std::size_t>(std::min(n, 63))) : std::string();
 }
 
+std::string thousands_text(std::uint64_t count) {
+  return with_thousands(std::to_string(count));
+}
+
 std::string count_text(double value) {
   if (!std::isfinite(value)) return "?";
   // Halves away from zero, like the evidence JSON's std::llround (printf would round 422.5 to

@@ -12,6 +12,9 @@ namespace sluice::text_format {
 // printf of one double into a string ("%.1f", 0.25 -> "0.3").
 std::string printf_text(const char* format, double value);
 
+// A whole count with thousands separators: 4210 -> "4,210" (exact for every value).
+std::string thousands_text(std::uint64_t count);
+
 // A count of requests or samples as whole requests with thousands separators: 4210 -> "4,210",
 // 122.2222 -> "122". Prometheus's increase() extrapolates, so counts arrive with fractions that
 // nobody could have sent. NaN and infinities -> "?".

@@ -9,7 +9,7 @@
 #include "compiled.hpp"
 #include "condition_compiler.hpp"
 #include "sluice/snapshot.hpp"
-#include "timestamp.hpp"
+#include "sluice/timestamp.hpp"
 
 namespace sluice {
 namespace detail {

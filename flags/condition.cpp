@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "compiled.hpp"
-#include "timestamp.hpp"
+#include "sluice/timestamp.hpp"
 
 namespace sluice::detail {
 namespace {

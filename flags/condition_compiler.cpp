@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "timestamp.hpp"
+#include "sluice/timestamp.hpp"
 
 namespace sluice::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "timestamp.hpp"
+#include "sluice/timestamp.hpp"
 
 namespace sluice {
 namespace {

@@ -9,21 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/number_json.hpp"
 #include "sluice/policy_json.hpp"
 
 namespace sluice {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// Whole numbers are written without a fraction ("2", not "2.0"), as a person would.
-Json number_json(double d) {
-  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
-  if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= kExactIntegers) {
-    return static_cast<std::int64_t>(d);
-  }
-  return d;
-}
 
 // Basis points back to the percentage they were written as: 500 -> 5, 250 -> 2.5, 1 -> 0.01.
 Json percent_json(std::uint32_t basis_points) {

@@ -2,28 +2,12 @@
 
 #include <cstdio>
 
+#include "sluice/timestamp.hpp"
+
 namespace sluice::store {
 namespace {
 
 using namespace std::chrono;
-
-// Reads exactly `digits` decimal digits at text[pos]; advances pos.
-std::optional<int> read_number(std::string_view text, std::size_t& pos, int digits) {
-  if (pos + static_cast<std::size_t>(digits) > text.size()) return std::nullopt;
-  int value = 0;
-  for (int i = 0; i < digits; ++i) {
-    const char c = text[pos++];
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
-
-bool expect(std::string_view text, std::size_t& pos, std::string_view choices) {
-  if (pos >= text.size() || choices.find(text[pos]) == std::string_view::npos) return false;
-  ++pos;
-  return true;
-}
 
 // Milliseconds, not system_clock's nanoseconds: those overflow after the year 2262, and a filter
 // such as `since=2999-01-01T00:00:00Z` must stay in the year 2999.
@@ -51,52 +35,9 @@ Clock system_clock() {
 }
 
 std::optional<std::string> normalize_rfc3339(std::string_view text) {
-  std::size_t pos = 0;
-  auto year = read_number(text, pos, 4);
-  if (!year || !expect(text, pos, "-")) return std::nullopt;
-  auto month = read_number(text, pos, 2);
-  if (!month || !expect(text, pos, "-")) return std::nullopt;
-  auto day = read_number(text, pos, 2);
-  if (!day || !expect(text, pos, "Tt ")) return std::nullopt;
-  auto hour = read_number(text, pos, 2);
-  if (!hour || !expect(text, pos, ":")) return std::nullopt;
-  auto minute = read_number(text, pos, 2);
-  if (!minute || !expect(text, pos, ":")) return std::nullopt;
-  auto second = read_number(text, pos, 2);
-  if (!second) return std::nullopt;
-  int millis = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    int digits = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
-      ++digits;
-      ++pos;
-    }
-    if (digits == 0) return std::nullopt;
-    for (int i = digits; i < 3; ++i)
-      millis *= 10;
-  }
-  minutes offset{0};
-  if (expect(text, pos, "Zz")) {
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    const int sign = text[pos++] == '-' ? -1 : 1;
-    auto offset_hours = read_number(text, pos, 2);
-    if (!offset_hours || !expect(text, pos, ":")) return std::nullopt;
-    auto offset_minutes = read_number(text, pos, 2);
-    if (!offset_minutes || *offset_hours > 23 || *offset_minutes > 59) return std::nullopt;
-    offset = minutes(sign * (*offset_hours * 60 + *offset_minutes));
-  } else {
-    return std::nullopt;
-  }
-  if (pos != text.size()) return std::nullopt;
-  const year_month_day date{std::chrono::year(*year),
-                            std::chrono::month(static_cast<unsigned>(*month)),
-                            std::chrono::day(static_cast<unsigned>(*day))};
-  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  const sys_time<milliseconds> at = sys_days(date) + hours(*hour) + minutes(*minute) +
-                                    seconds(*second) + milliseconds(millis) - offset;
-  return format_ms(at);
+  const std::optional<std::int64_t> micros = parse_rfc3339_micros(text);
+  if (!micros) return std::nullopt;
+  return format_ms(floor<milliseconds>(sys_time<microseconds>(microseconds(*micros))));
 }
 
 }  // namespace sluice::store

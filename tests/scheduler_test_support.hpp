@@ -35,9 +35,9 @@ using rollout::TimePoint;
 // Per interval and flag: `treatment_share` of the flag's volume (1000 requests unless set) go to
 // the treatment, errors at the treatment's rate and at 1% for the control. Counts what it was
 // asked.
-class ScriptedSource final : public metrics::MetricsSource {
+class FakeMetricsSource final : public metrics::MetricsSource {
  public:
-  explicit ScriptedSource(boost::asio::io_context& io) : io_(io) {}
+  explicit FakeMetricsSource(boost::asio::io_context& io) : io_(io) {}
 
   void fetch_window(const metrics::WindowRequest& request,
                     std::function<void(metrics::WindowResult)> done) override {
@@ -239,7 +239,7 @@ class SchedulerFixture : public ::testing::Test {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};
-  ScriptedSource source_{io_};
+  FakeMetricsSource source_{io_};
   std::unique_ptr<controller::RolloutScheduler> scheduler_;
   struct ChangeCounts {
     std::mutex mutex;

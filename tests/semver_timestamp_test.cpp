@@ -1,5 +1,5 @@
 // SemVer 2.0.0 parsing and precedence, and RFC 3339 parsing, tested directly (flags/semver.hpp,
-// flags/timestamp.hpp).
+// sluice/timestamp.hpp).
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "semver.hpp"
-#include "timestamp.hpp"
+#include "sluice/timestamp.hpp"
 
 namespace sluice {
 namespace {

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "sluice/count_format.hpp"
 #include "text_format.hpp"
 
 namespace sluice::text_format {
@@ -19,6 +20,15 @@ TEST(TextFormat, CountsAreWholeRequests) {
   EXPECT_EQ(count_text(422.5), "423");
   EXPECT_EQ(count_text(421.5), "422");
   EXPECT_EQ(count_text(std::numeric_limits<double>::quiet_NaN()), "?");
+}
+
+// The traffic and demo reports' counts (sluice/count_format.hpp): exact for every uint64.
+TEST(TextFormat, WholeCountsWithThousandsSeparators) {
+  EXPECT_EQ(format_count(0), "0");
+  EXPECT_EQ(format_count(999), "999");
+  EXPECT_EQ(format_count(1000), "1,000");
+  EXPECT_EQ(format_count(12345678), "12,345,678");
+  EXPECT_EQ(format_count(std::numeric_limits<std::uint64_t>::max()), "18,446,744,073,709,551,615");
 }
 
 TEST(TextFormat, RatesAsPercentages) {

@@ -9,20 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "sluice/flag_loader.hpp"
+#include "sluice/number_json.hpp"
 
 namespace sluice {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// Whole numbers are written without a fraction ("5", not "5.0"), as a person would.
-Json number_json(double d) {
-  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
-  if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= kExactIntegers) {
-    return static_cast<std::int64_t>(d);
-  }
-  return d;
-}
 
 Json value_json(const Value& value) {
   switch (value.kind()) {

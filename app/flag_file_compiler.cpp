@@ -1,4 +1,4 @@
-#include "load_snapshot.hpp"
+#include "flag_file_compiler.hpp"
 
 #include <algorithm>
 #include <set>
@@ -43,11 +43,11 @@ class DiagnosticOwners {
 
 }  // namespace
 
-LoadedSnapshot load_snapshot(const std::vector<std::string>& paths) {
+CompiledFlagFiles compile_flag_files(const std::vector<std::string>& paths) {
   LoadResult loaded = load_flag_paths(paths);
   if (loaded.ok()) {
     CompileResult compiled = compile_snapshot(std::move(loaded.definitions));
-    return LoadedSnapshot{std::move(compiled.snapshot), std::move(compiled.diagnostics)};
+    return CompiledFlagFiles{std::move(compiled.snapshot), std::move(compiled.diagnostics)};
   }
   // Report every problem at once, but not the follow-on errors of a definition that could not
   // be read as meant (a missing field, a wrong type): those point at nothing the author wrote.
@@ -70,7 +70,7 @@ LoadedSnapshot load_snapshot(const std::vector<std::string>& paths) {
     return std::tie(a.where.file, a.where.line, a.where.column) <
            std::tie(b.where.file, b.where.line, b.where.column);
   });
-  return LoadedSnapshot{nullptr, std::move(diagnostics)};
+  return CompiledFlagFiles{nullptr, std::move(diagnostics)};
 }
 
 }  // namespace sluice::app

@@ -8,7 +8,7 @@
 
 namespace sluice::app {
 
-struct LoadedSnapshot {
+struct CompiledFlagFiles {
   std::shared_ptr<const Snapshot> snapshot;  // null when there are diagnostics
   Diagnostics diagnostics;
   std::size_t files = 0;
@@ -16,6 +16,6 @@ struct LoadedSnapshot {
 
 // Reads flag files and folders and compiles them. Shape problems are reported first: compiling a
 // half-read definition would only add confusing follow-on errors.
-LoadedSnapshot load_snapshot(const std::vector<std::string>& paths);
+CompiledFlagFiles compile_flag_files(const std::vector<std::string>& paths);
 
 }  // namespace sluice::app
