@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "http_client.hpp"
 #include "run_command.hpp"
 #include "sluice_process.hpp"
+#include "wait_until.hpp"
 
 namespace sluice {
 namespace {
@@ -85,11 +85,13 @@ class ServedOutcome : public ::testing::Test {
   // Waits (bounded) until the flag's rollout is in `phase`.
   void wait_for_phase(const std::string& key, const std::string& phase) {
     std::string now;
-    for (int i = 0; i < 100 && now != phase; ++i) {
-      auto r = client_->request("GET", "/v1/rollouts/" + key, {}, kAdmin);
-      now = Json::parse(r.body).value("phase", "");
-      if (now != phase) std::this_thread::sleep_for(100ms);
-    }
+    sluice::testing::wait_until(
+        [&] {
+          auto r = client_->request("GET", "/v1/rollouts/" + key, {}, kAdmin);
+          now = Json::parse(r.body).value("phase", "");
+          return now == phase;
+        },
+        10s, 100ms);
     ASSERT_EQ(now, phase) << "the rollout of " << key << " never reached " << phase;
   }
 
