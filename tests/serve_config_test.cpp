@@ -1,9 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "run_command.hpp"
@@ -161,28 +161,33 @@ TEST(ServeConfig, EverySettingIsHonouredFromEachSource) {
 // The allowed values written in the list are the ones the reader accepts: whole-number ranges
 // at both ends, and each word of a choice.
 TEST(ServeConfig, AllowedValuesInTheListMatchTheReader) {
-  const std::regex range(R"((\d+) to (\d+).*)");
-  const std::regex choice(R"([a-z]+(, [a-z]+)+)");
+  const RE2 range(R"((\d+) to (\d+).*)");
+  const RE2 choice(R"([a-z]+(?:, [a-z]+)+)");
   auto accepts = [](const std::string& name, const std::string& value) {
     return load_serve_config(std::nullopt, no_environment(), {{name, value}}).config.has_value();
   };
+  int ranges = 0;
+  int choices = 0;
   for (const auto& setting : serve_settings()) {
     SCOPED_TRACE(setting.name);
-    std::smatch match;
-    if (std::regex_match(setting.allowed, match, range)) {
-      const long long min = std::stoll(match[1]);
-      const long long max = std::stoll(match[2]);
+    long long min = 0;
+    long long max = 0;
+    if (RE2::FullMatch(setting.allowed, range, &min, &max)) {
+      ++ranges;
       EXPECT_TRUE(accepts(setting.name, std::to_string(min)));
       EXPECT_TRUE(accepts(setting.name, std::to_string(max)));
       EXPECT_FALSE(accepts(setting.name, std::to_string(min - 1)));
       EXPECT_FALSE(accepts(setting.name, std::to_string(max + 1)));
-    } else if (std::regex_match(setting.allowed, choice)) {
+    } else if (RE2::FullMatch(setting.allowed, choice)) {
+      ++choices;
       std::stringstream words(setting.allowed);
       for (std::string word; std::getline(words >> std::ws, word, ',');)
         EXPECT_TRUE(accepts(setting.name, word)) << word;
       EXPECT_FALSE(accepts(setting.name, "other"));
     }
   }
+  EXPECT_GT(ranges, 0) << "no setting's allowed values read as a range";
+  EXPECT_GT(choices, 0) << "no setting's allowed values read as a choice";
 }
 
 TEST(ServeConfig, WarnsAboutUnknownSluiceVariablesOnly) {
@@ -197,16 +202,16 @@ TEST(ServeConfig, WarnsAboutUnknownSluiceVariablesOnly) {
 // is every setting's: none of them is warned about.
 TEST(ServeConfig, VariablesTheProgramReadsAreKnown) {
   std::vector<std::string> read;
-  const std::regex literal("\"(SLUICE_[A-Z_]+)\"");
+  const RE2 literal("\"(SLUICE_[A-Z_]+)\"");
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(SLUICE_SOURCE_DIR) + "/app")) {
     std::ifstream in(entry.path());
     std::stringstream text;
     text << in.rdbuf();
     const std::string source = text.str();
-    for (auto it = std::sregex_iterator(source.begin(), source.end(), literal);
-         it != std::sregex_iterator(); ++it)
-      read.push_back((*it)[1]);
+    re2::StringPiece rest(source);
+    for (std::string name; RE2::FindAndConsume(&rest, literal, &name);)
+      read.push_back(name);
   }
   EXPECT_THAT(read, ::testing::Contains("SLUICE_SERVER"));
   EXPECT_THAT(read, ::testing::Contains("SLUICE_TOKEN"));

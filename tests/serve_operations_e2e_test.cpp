@@ -9,11 +9,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 #include <thread>
 
 #include "http_client.hpp"
@@ -226,11 +226,10 @@ TEST(ServeOperations, WarnsAboutUnknownVariablesAndKeysOnly) {
 TEST(ServeOperations, HelpNamesOnlyUpperCaseVariables) {
   auto help = testing::run_command(kSluice + " serve --help");
   ASSERT_EQ(help.exit_code, 0) << help.err;
-  const std::regex variable("SLUICE_[A-Za-z_]+");
+  const RE2 variable("(SLUICE_[A-Za-z_]+)");
   int count = 0;
-  for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), variable);
-       it != std::sregex_iterator(); ++it, ++count) {
-    const std::string name = it->str();
+  re2::StringPiece rest(help.out);
+  for (std::string name; RE2::FindAndConsume(&rest, variable, &name); ++count) {
     for (char c : name)
       EXPECT_FALSE(std::islower(static_cast<unsigned char>(c))) << name;
   }
